@@ -1,0 +1,32 @@
+# The two commands a fresh machine needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint check-browser clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## Run the tool and the demo Canvas on embedded defaults (SQLite, generated keys).
+run: $(STAMP)
+	$(BIN)/flask --app lti_tool db upgrade
+	$(BIN)/flask --app lti_tool demo serve
+
+## Run the whole suite (SQLite by default; TEST_DATABASE_URL=postgresql://... for PostgreSQL).
+test: $(STAMP)
+	$(BIN)/ruff check lti_tool tests migrations benchmarks
+	$(BIN)/mypy
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check lti_tool tests migrations benchmarks
+	$(BIN)/ruff format --check lti_tool tests migrations benchmarks
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache

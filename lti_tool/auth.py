@@ -1,0 +1,100 @@
+"""The short-lived session token that replaces cookies after a launch.
+
+A tool inside a Canvas iframe cannot count on cookies (Safari, Chrome with third-party cookies
+blocked), so every link, form and fetch call carries a signed token bound to the launch, user,
+course and role. Each answered request hands back a fresh token, so an open page stays signed in
+while the person works; a stolen token is useless after its short lifetime.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+import jwt
+from flask import abort, current_app, g, request
+
+from lti_tool.lti.claims import LaunchContext
+from lti_tool.lti.launch import LaunchError
+
+TOKEN_LIFETIME = timedelta(minutes=60)
+TOKEN_PARAM = "st"  # noqa: S105 - the name of a query parameter, not a secret
+_AUDIENCE = "lti-tool-session"
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class SessionExpired(LaunchError):
+    def __init__(self) -> None:
+        super().__init__(
+            "Your session has ended",
+            "Open the item again from your Canvas course to continue. Your drafts are saved.",
+            status=401,
+        )
+
+
+def issue_token(context: LaunchContext, secret: str) -> str:
+    now = datetime.now(UTC)
+    payload = {
+        "lid": context.launch_id,
+        "sub": context.sub,
+        "ctx": context.context_id,
+        "role": context.role,
+        "iat": now,
+        "exp": now + TOKEN_LIFETIME,
+        "aud": _AUDIENCE,
+    }
+    return jwt.encode(payload, secret, algorithm="HS256")
+
+
+def read_token(token: str, secret: str) -> dict[str, Any]:
+    try:
+        return cast(
+            dict[str, Any], jwt.decode(token, secret, algorithms=["HS256"], audience=_AUDIENCE)
+        )
+    except jwt.InvalidTokenError as error:
+        raise SessionExpired() from error
+
+
+def token_from_request() -> str | None:
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        return header.removeprefix("Bearer ").strip()
+    return request.form.get(TOKEN_PARAM) or request.args.get(TOKEN_PARAM)
+
+
+def current_launch() -> LaunchContext:
+    launch: LaunchContext = g.launch
+    return launch
+
+
+def load_launch() -> LaunchContext:
+    """The launch behind this request's token, checked against what the token is bound to."""
+    token = token_from_request()
+    if not token:
+        raise SessionExpired()
+    payload = read_token(token, current_app.config["SECRET_KEY"])
+    gateway = current_app.extensions["lti_gateway_factory"]()
+    context: LaunchContext = gateway.restore(str(payload["lid"]))
+    bound = (payload.get("sub"), payload.get("ctx"), payload.get("role"))
+    if bound != (context.sub, context.context_id, context.role):
+        raise SessionExpired()
+    return context
+
+
+def launch_required(role: str | None = None) -> Callable[[F], F]:
+    """Require a valid session token; with `role`, a launch with that course role (else 403)."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            g.launch = load_launch()
+            if role is not None and g.launch.role != role:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return cast(F, wrapper)
+
+    return decorator

@@ -1,0 +1,75 @@
+"""pylti1p3's key/value storage, kept in the database so every instance shares it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from pylti1p3.launch_data_storage.base import LaunchDataStorage
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from lti_tool.db import utcnow
+from lti_tool.models import LtiStorageEntry
+
+DEFAULT_LIFETIME = timedelta(hours=8)
+
+
+class DbStorage(LaunchDataStorage[Any]):
+    """Rows with an expiry. No session cookie: keys are random and unguessable on their own."""
+
+    _session_cookie_name = ""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+
+    def get_session_cookie_name(self) -> str | None:
+        return None
+
+    def can_set_keys_expiration(self) -> bool:
+        return True
+
+    def get_value(self, key: str) -> Any:
+        entry = self.session.get(LtiStorageEntry, self._prepare_key(key))
+        if entry is None or entry.expires_at <= utcnow():
+            return None
+        return entry.value
+
+    def set_value(self, key: str, value: Any, exp: int | None = None) -> None:
+        lifetime = timedelta(seconds=exp) if exp else DEFAULT_LIFETIME
+        self.session.merge(
+            LtiStorageEntry(key=self._prepare_key(key), value=value, expires_at=utcnow() + lifetime)
+        )
+        self.session.flush()
+
+    def check_value(self, key: str) -> bool:
+        return self.get_value(key) is not None
+
+    def consume(self, key: str) -> bool:
+        """Delete a live entry; True for exactly one caller even across instances (nonce replay)."""
+        result = self.session.execute(
+            delete(LtiStorageEntry).where(
+                LtiStorageEntry.key == self._prepare_key(key),
+                LtiStorageEntry.expires_at > utcnow(),
+            )
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def claim_once(self, key: str, seconds: int) -> bool:
+        """True at most once per `seconds` for a key: a rate limit shared by every instance."""
+        if self.check_value(key):
+            return False
+        self.set_value(key, True, seconds)
+        return True
+
+    def pop(self, key: str) -> Any:
+        """Read and consume a one-time value (launch tickets)."""
+        value = self.get_value(key)
+        return value if value is not None and self.consume(key) else None
+
+
+def purge_expired(session: Session) -> int:
+    """Remove expired nonces, login state and launch data; run by `flask --app lti_tool purge`."""
+    result = session.execute(delete(LtiStorageEntry).where(LtiStorageEntry.expires_at <= utcnow()))
+    return int(result.rowcount)  # type: ignore[attr-defined]

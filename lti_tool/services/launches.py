@@ -1,0 +1,86 @@
+"""What a validated launch changes in the tool: the course, the person and their enrollment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from lti_tool.db import utcnow
+from lti_tool.lti.claims import LaunchContext
+from lti_tool.models import Course, CourseRole, Enrollment, Person, Registration
+
+M = TypeVar("M", Course, Person, Enrollment)
+
+
+@dataclass(frozen=True)
+class LaunchRecord:
+    course: Course
+    person: Person
+    enrollment: Enrollment
+
+
+class LaunchService:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def record(self, context: LaunchContext) -> LaunchRecord:
+        registration = self.session.scalar(
+            select(Registration).where(
+                Registration.issuer == context.issuer, Registration.client_id == context.client_id
+            )
+        )
+        if registration is None:
+            raise LookupError("registration removed since the launch")
+        course = self._course(registration.id, context)
+        person = self._person(registration.id, context)
+        enrollment = self._enrollment(course, person, context)
+        return LaunchRecord(course, person, enrollment)
+
+    def _course(self, registration_id: int, context: LaunchContext) -> Course:
+        course = self._get_or_create(
+            Course,
+            {"registration_id": registration_id, "context_id": context.context_id},
+        )
+        course.title = context.context_title or course.title
+        course.label = context.context_label or course.label
+        course.memberships_url = context.memberships_url or course.memberships_url
+        course.lineitems_url = context.lineitems_url or course.lineitems_url
+        return course
+
+    def _person(self, registration_id: int, context: LaunchContext) -> Person:
+        person = self._get_or_create(
+            Person, {"registration_id": registration_id, "sub": context.sub}
+        )
+        person.name = context.name or person.name
+        person.email = context.email or person.email
+        return person
+
+    def _enrollment(self, course: Course, person: Person, context: LaunchContext) -> Enrollment:
+        enrollment = self._get_or_create(
+            Enrollment,
+            {"course_id": course.id, "person_id": person.id},
+            role=CourseRole(context.role),
+        )
+        enrollment.role = CourseRole(context.role)
+        enrollment.is_test_user = context.is_test_user
+        enrollment.active = True
+        enrollment.last_launch_at = utcnow()
+        return enrollment
+
+    def _get_or_create(self, model: type[M], keys: dict[str, object], **defaults: object) -> M:
+        """One row per natural key, even when two instances see the first launch together."""
+        query = select(model).filter_by(**keys)
+        found = self.session.scalar(query)
+        if found is not None:
+            return found
+        try:
+            with self.session.begin_nested():
+                created = model(**keys, **defaults)
+                self.session.add(created)
+            return created
+        except IntegrityError:
+            return self.session.scalars(query).one()

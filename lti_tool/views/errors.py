@@ -1,0 +1,73 @@
+"""Every failure answers a readable page (or JSON for fetch calls) with the right status."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, g, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from lti_tool.lti.launch import LaunchError
+
+LOG = logging.getLogger(__name__)
+
+_ADVICE = {
+    400: ("The request could not be understood", "Go back and try again."),
+    401: ("Your session has ended", "Open the item again from your Canvas course."),
+    403: (
+        "You do not have access to this page",
+        "It belongs to someone else or to another course.",
+    ),
+    404: ("This page does not exist", "It may have been removed, or the link is mistyped."),
+    405: ("This page cannot be used that way", "Go back and use the page's own buttons."),
+    409: ("Someone changed this at the same time", "Reload the page to see the latest version."),
+    413: ("That is too much text to send at once", "Shorten it and try again; your draft is kept."),
+    422: ("Some of what you entered needs attention", "Correct it and try again."),
+    429: ("Too many requests", "Wait a moment and try again."),
+}
+
+
+def wants_json() -> bool:
+    return (
+        request.path.startswith("/api/")
+        or request.accept_mimetypes.best == "application/json"
+        or request.is_json
+    )
+
+
+def render_error(status: int, title: str, advice: str) -> Any:
+    if wants_json():
+        return jsonify({"error": title, "message": advice, "status": status}), status
+    return render_template("error.html", status=status, title=title, advice=advice), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(LaunchError)
+    def launch_error(error: LaunchError) -> Any:
+        return render_error(error.status, error.title, error.advice)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Any:
+        status = error.code or 500
+        title, advice = _ADVICE.get(status, (error.name, error.description or ""))
+        description = getattr(error, "description", None)
+        if (
+            isinstance(description, str)
+            and status in (400, 409, 422)
+            and description != type(error).description
+        ):
+            advice = description
+        return render_error(status, title, advice)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception) -> Any:
+        session = g.get("db_session")
+        if session is not None:
+            session.rollback()
+        LOG.exception("unexpected error on %s %s", request.method, request.path)
+        return render_error(
+            500,
+            "Something went wrong on our side",
+            "Your work is saved as far as the page showed. Try again in a moment.",
+        )

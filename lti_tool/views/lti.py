@@ -1,0 +1,198 @@
+"""LTI endpoints Canvas talks to: OIDC login, launch, JWKS, install configuration."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from lti_tool.auth import TOKEN_PARAM, issue_token
+from lti_tool.db import get_session
+from lti_tool.lti.claims import LaunchContext
+from lti_tool.lti.launch import STATE_LIFETIME_SECONDS, LaunchError, LtiGateway
+from lti_tool.services.install import DynamicRegistration, canvas_developer_key
+from lti_tool.services.launches import LaunchService
+from lti_tool.services.registrations import RegistrationError
+
+bp = Blueprint("lti", __name__, url_prefix="/lti")
+
+PASSTHROUGH_PARAMS = ("review",)
+"""Query parameters of a launch URL the landing page receives (SpeedGrader's submission URL)."""
+
+
+def gateway() -> LtiGateway:
+    built: LtiGateway = current_app.extensions["lti_gateway_factory"]()
+    return built
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    params = {key: value for key, value in request.values.items() if isinstance(value, str)}
+    result = gateway().login(params, secure=_secure())
+    get_session().commit()
+    if result.storage_target:
+        page = render_template(
+            "lti/login_storage.html",
+            auth_url=result.auth_url,
+            state=result.state,
+            storage_target=result.storage_target,
+            storage_origin=result.storage_origin,
+        )
+        response = current_app.make_response(page)
+    elif params.get("new_window"):
+        response = current_app.make_response(redirect(result.auth_url))
+    else:
+        page = render_template(
+            "lti/login_cookie_check.html",
+            auth_url=result.auth_url,
+            login_params={k: v for k, v in params.items() if k != "new_window"},
+        )
+        response = current_app.make_response(page)
+    for name, value in result.cookies.items():
+        _set_state_cookie(response, name, value)
+    return response
+
+
+@bp.post("/launch")
+def launch() -> Any:
+    params = {key: value for key, value in request.form.items()}
+    if params.get("error"):
+        raise LaunchError(
+            "Canvas could not start the tool",
+            f"Canvas answered: {params.get('error_description') or params['error']}. "
+            "Open the item again from your course.",
+        )
+    result = gateway().launch(params, request.cookies)
+    if result.pending_ticket:
+        get_session().commit()
+        return render_template(
+            "lti/launch_verify.html",
+            ticket=result.pending_ticket,
+            state=result.state,
+            storage_target=result.storage_target,
+            storage_origin=result.storage_origin,
+        )
+    return _enter(result.context)
+
+
+@bp.post("/launch/verify")
+def launch_verify() -> Any:
+    """Second half of a cookie-less launch: the page proved the state through Platform Storage.
+
+    Only the tool's own page can post here (same-origin check), so a forged cross-site post of
+    someone else's ticket cannot sign a person in as another.
+    """
+    if request.headers.get("Sec-Fetch-Site", "same-origin") != "same-origin" or not _same_origin():
+        raise LaunchError(
+            "This launch did not come from the tool's page", "Open the item again from Canvas.", 403
+        )
+    context = gateway().redeem_ticket(request.form.get("ticket", ""))
+    return _enter(context)
+
+
+@bp.get("/jwks")
+def jwks() -> Response:
+    response = jsonify(current_app.extensions["key_store"].jwks())
+    response.cache_control.max_age = 300
+    response.cache_control.public = True
+    return response
+
+
+@bp.get("/config.json")
+def config_json() -> Response:
+    return jsonify(canvas_developer_key(current_app.config["LTI_TOOL_BASE_URL"]))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register() -> Any:
+    """LTI Dynamic Registration: Canvas opens this page with `openid_configuration` and
+    `registration_token`; the admin confirms, the tool registers, and the page tells Canvas to
+    close the dialog (`org.imsglobal.lti.close`)."""
+    config_url = request.values.get("openid_configuration", "")
+    token = request.values.get("registration_token", "")
+    if not config_url:
+        raise LaunchError(
+            "Open this page from Canvas",
+            "In Canvas: Admin > Developer Keys > + Developer Key > LTI Registration, then paste "
+            "this page's address.",
+        )
+    if request.method == "GET":
+        return render_template("lti/register.html", config_url=config_url, token=token)
+    http = current_app.extensions["http_session"]
+    service = DynamicRegistration(
+        get_session(),
+        http,
+        current_app.config["LTI_TOOL_BASE_URL"],
+        allow_local_urls=current_app.config["LTI_TOOL_ENV"] != "production",
+    )
+    try:
+        result = service.register(config_url, token)
+    except RegistrationError as error:
+        get_session().rollback()
+        return render_template(
+            "lti/register.html", config_url=config_url, token=token, error=str(error)
+        ), 400
+    get_session().commit()
+    return render_template("lti/registered.html", registration=result.registration)
+
+
+def _enter(context: LaunchContext) -> Any:
+    if context.role == "other":
+        raise LaunchError(
+            "This tool is for course participants and instructors",
+            "Your role in this course does not give access to reflections. "
+            "Ask the course instructor if you think this is wrong.",
+            status=403,
+        )
+    LaunchService(get_session()).record(context)
+    get_session().commit()
+    token = issue_token(context, current_app.config["SECRET_KEY"])
+    return redirect(_landing_url(context, token), code=303)
+
+
+def _landing_url(context: LaunchContext, token: str) -> str:
+    query = parse_qs(urlsplit(context.target_link_uri).query)
+    values: dict[str, Any] = {key: query[key][0] for key in PASSTHROUGH_PARAMS if key in query}
+    values[TOKEN_PARAM] = token
+    if context.is_deep_linking:
+        return url_for("instructor.deep_link", **values)
+    endpoint = "instructor.home" if context.is_instructor else "participant.home"
+    return url_for(endpoint, **values)
+
+
+def _secure() -> bool:
+    return request.is_secure or current_app.config["LTI_TOOL_BASE_URL"].startswith("https://")
+
+
+def _set_state_cookie(response: Response, name: str, value: str) -> None:
+    """Over HTTPS the cookie is sent back inside Canvas's iframe only with SameSite=None; Secure,
+    and Partitioned (CHIPS) keeps it working where third-party cookies are blocked."""
+    secure = _secure()
+    response.set_cookie(
+        name,
+        value,
+        max_age=STATE_LIFETIME_SECONDS,
+        path="/lti",
+        secure=secure,
+        httponly=True,
+        samesite="None" if secure else "Lax",
+        partitioned=secure,
+    )
+
+
+def _same_origin() -> bool:
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True
+    expected = f"{request.scheme}://{request.host}"
+    return origin in (expected, current_app.config["LTI_TOOL_BASE_URL"])

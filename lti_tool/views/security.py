@@ -1,0 +1,59 @@
+"""Security headers on every answer: CSP with a nonce, framing only by registered platforms."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, current_app, g, request
+from sqlalchemy import select
+
+from lti_tool.db import get_session
+from lti_tool.lti import canvas
+from lti_tool.models import Registration
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(_headers)
+
+    @app.context_processor
+    def _nonce() -> dict[str, object]:
+        from lti_tool import csp_nonce
+
+        return {"csp_nonce": csp_nonce}
+
+
+def frame_ancestors() -> list[str]:
+    """Origins allowed to frame the tool: each registered platform's hosts, plus Canvas's
+    institution domains for Canvas cloud issuers (the framing page is school.instructure.com)."""
+    origins = {"'self'"}
+    rows = get_session().execute(select(Registration.issuer, Registration.auth_login_url)).all()
+    for issuer, auth_login_url in rows:
+        for url in (issuer, auth_login_url):
+            parts = urlsplit(url)
+            if parts.scheme and parts.netloc:
+                origins.add(f"{parts.scheme}://{parts.netloc}")
+        origins.update(canvas.framing_origins(issuer))
+    origins.update(current_app.config.get("EXTRA_FRAME_ANCESTORS", ()))
+    return sorted(origins)
+
+
+def _headers(response: Response) -> Response:
+    nonce = g.get("csp_nonce")
+    script = f"'self' 'nonce-{nonce}'" if nonce else "'self'"
+    policy = [
+        "default-src 'self'",
+        f"script-src {script}",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "form-action *",
+        "base-uri 'none'",
+        "object-src 'none'",
+        "frame-ancestors " + " ".join(frame_ancestors()),
+    ]
+    if not request.path.startswith("/demo"):
+        response.headers.setdefault("Content-Security-Policy", "; ".join(policy))
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
