@@ -45,6 +45,16 @@ def db_upgrade(revision: str) -> None:
     click.echo(f"Database at {revision}.")
 
 
+@db_cli.command("revision")
+@click.option("-m", "--message", required=True)
+@click.option("--rev-id", help="A readable id such as 0003_audit.")
+def db_revision(message: str, rev_id: str | None) -> None:
+    """Write a migration from the difference between the models and the database."""
+    alembic_command.revision(
+        alembic_config(current_app), message=message, autogenerate=True, rev_id=rev_id
+    )
+
+
 @db_cli.command("downgrade")
 @click.argument("revision")
 def db_downgrade(revision: str) -> None:

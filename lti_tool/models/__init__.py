@@ -1,11 +1,16 @@
 """Every model, imported here so Alembic and create_all see the whole schema."""
 
 from lti_tool.models.course import Course
+from lti_tool.models.grade_sync import AccessToken, OutboxItem, OutboxKind, OutboxStatus
 from lti_tool.models.lti_storage import LtiStorageEntry
 from lti_tool.models.person import CourseRole, Enrollment, Person
 from lti_tool.models.registration import Deployment, Registration
 
 __all__ = [
+    "AccessToken",
+    "OutboxItem",
+    "OutboxKind",
+    "OutboxStatus",
     "Course",
     "CourseRole",
     "Deployment",
