@@ -85,7 +85,7 @@ class KeyStore:
         keys = self.keys()
         return keys[0] if keys else self.generate()
 
-    def generate(self) -> ToolKey:
+    def generate(self, now: datetime | None = None) -> ToolKey:
         self.directory.mkdir(parents=True, exist_ok=True)
         private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         pem = private_key.private_bytes(
@@ -93,7 +93,7 @@ class KeyStore:
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
         )
-        path = self.directory / f"{_PREFIX}{datetime.now(UTC).strftime(_STAMP)}.pem"
+        path = self.directory / f"{_PREFIX}{(now or datetime.now(UTC)).strftime(_STAMP)}.pem"
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(pem)
@@ -101,8 +101,8 @@ class KeyStore:
 
     def rotate(self, now: datetime | None = None) -> tuple[ToolKey, list[ToolKey]]:
         """Make a new signing key and delete the keys whose overlap window has ended."""
-        new_key = self.generate()
         now = now or datetime.now(UTC)
+        new_key = self.generate(now)
         expired = [k for k in self.keys() if k.retired_at and k.retired_at + self.overlap <= now]
         for key in expired:
             key.path.unlink()

@@ -1,0 +1,285 @@
+"""Installing the tool: settings, keys, developer-key JSON, dynamic registration and the CLI."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from lti_tool import create_app
+from lti_tool.config import ConfigurationError, load_settings
+from lti_tool.db import session_scope
+from lti_tool.lti.keys import KeyStore
+from lti_tool.models import Deployment, Registration
+from tests.platform import TestPlatform
+
+
+class TestSettings:
+    def test_embedded_defaults(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        for name in ("DATABASE_URL", "SECRET_KEY", "LTI_TOOL_ENV", "LTI_TOOL_BASE_URL"):
+            monkeypatch.delenv(name, raising=False)
+        settings = load_settings(tmp_path)
+        assert settings.database_url == f"sqlite:///{tmp_path / 'lti_tool.db'}"
+        assert settings.base_url == "http://localhost:5000"
+        assert load_settings(tmp_path).secret_key == settings.secret_key
+        assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+
+    @pytest.mark.parametrize(
+        ("overrides", "message"),
+        [
+            ({}, "missing: SECRET_KEY, DATABASE_URL, LTI_TOOL_BASE_URL"),
+            (
+                {
+                    "SECRET_KEY": "x" * 40,
+                    "DATABASE_URL": "postgresql://db/x",
+                    "LTI_TOOL_BASE_URL": "http://tool",
+                },
+                "https://",
+            ),
+            (
+                {
+                    "SECRET_KEY": "short",
+                    "DATABASE_URL": "postgresql://db/x",
+                    "LTI_TOOL_BASE_URL": "https://t",
+                },
+                "at least 32",
+            ),
+        ],
+    )
+    def test_production_refuses_to_start_without_explicit_settings(
+        self,
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
+        overrides: dict[str, str],
+        message: str,
+    ) -> None:
+        for name in ("DATABASE_URL", "SECRET_KEY", "LTI_TOOL_BASE_URL"):
+            monkeypatch.delenv(name, raising=False)
+        with pytest.raises(ConfigurationError, match=message):
+            load_settings(tmp_path, {"LTI_TOOL_ENV": "production", **overrides})
+
+    def test_production_has_no_demo_canvas(self, tmp_path: Path, keys_dir: Path) -> None:
+        app = create_app(
+            {
+                "LTI_TOOL_ENV": "production",
+                "SECRET_KEY": "s" * 40,
+                "DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}",
+                "LTI_TOOL_BASE_URL": "https://tool.example",
+                "LTI_TOOL_KEYS_DIR": str(keys_dir),
+                "DEMO_CANVAS_DISABLED": "",
+            }
+        )
+        assert not any(rule.rule.startswith("/demo") for rule in app.url_map.iter_rules())
+        app.extensions["db_engine"].dispose()
+
+
+class TestKeys:
+    def test_jwks_publishes_public_keys_only(self, client: FlaskClient) -> None:
+        keys = client.get("/lti/jwks").get_json()["keys"]
+        assert keys and all({"kid", "alg", "use", "n", "e"} <= set(k) for k in keys)
+        assert all(k["alg"] == "RS256" and k["use"] == "sig" and "d" not in k for k in keys)
+
+    def test_rotation_keeps_previous_key_for_the_overlap(self, tmp_path: Path) -> None:
+        store = KeyStore(tmp_path, timedelta(hours=72))
+        first = store.generate()
+        second, removed = store.rotate()
+        assert removed == [] and store.signing_key().kid == second.kid != first.kid
+        assert {k["kid"] for k in store.jwks()["keys"]} == {first.kid, second.kid}
+        later = datetime.now(UTC) + timedelta(hours=73)
+        assert [k.kid for k in store.published(later)] == [second.kid]
+        third, removed = store.rotate(now=later)
+        assert [k.kid for k in removed] == [first.kid]
+        assert {k.kid for k in store.keys()} == {second.kid, third.kid}
+        assert (third.path.stat().st_mode & 0o777) == 0o600
+
+    def test_cli_generate_rotate_list(self, app: Flask) -> None:
+        runner = app.test_cli_runner()
+        assert "already exists" in runner.invoke(args=["keys", "generate"]).output
+        rotated = runner.invoke(args=["keys", "rotate"]).output
+        assert "Now signing with" in rotated
+        listing = runner.invoke(args=["keys", "list"]).output
+        assert "signing" in listing and "published" in listing
+
+
+class TestCanvasConfiguration:
+    def test_developer_key_json(self, client: FlaskClient) -> None:
+        config = client.get("/lti/config.json").get_json()
+        assert config["oidc_initiation_url"] == "http://localhost/lti/login"
+        assert config["target_link_uri"] == "http://localhost/lti/launch"
+        assert config["public_jwk_url"] == "http://localhost/lti/jwks"
+        assert "https://purl.imsglobal.org/spec/lti-ags/scope/score" in config["scopes"]
+        assert (
+            "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
+            in config["scopes"]
+        )
+        assert config["custom_fields"]["due_at"] == "$Canvas.assignment.dueAt.iso8601"
+        assert config["custom_fields"]["canvas_course_id"] == "$Canvas.course.id"
+        extension = config["extensions"][0]
+        assert extension["privacy_level"] == "public"
+        placements = {p["placement"]: p for p in extension["settings"]["placements"]}
+        assert placements["link_selection"]["message_type"] == "LtiDeepLinkingRequest"
+        assert placements["assignment_selection"]["message_type"] == "LtiDeepLinkingRequest"
+        assert placements["course_navigation"]["message_type"] == "LtiResourceLinkRequest"
+
+    def test_frame_ancestors_follow_registrations(
+        self, client: FlaskClient, platform: TestPlatform
+    ) -> None:
+        policy = client.get("/lti/jwks").headers["Content-Security-Policy"]
+        assert (
+            f"frame-ancestors 'self' {platform.base_url}" in policy or platform.base_url in policy
+        )
+        assert "script-src 'self'" in policy
+
+
+class TestDynamicRegistration:
+    def test_registers_with_the_platform_and_closes(
+        self, app: Flask, client: FlaskClient, platform_server: TestPlatform
+    ) -> None:
+        platform_server.reset()
+        params = {
+            "openid_configuration": platform_server.base_url + "/openid-configuration",
+            "registration_token": "reg-token",
+        }
+        page = client.get("/lti/register", query_string=params)
+        assert page.status_code == 200 and "Install" in page.get_data(as_text=True)
+        done = client.post("/lti/register", data=params)
+        assert done.status_code == 200 and "register-close.js" in done.get_data(as_text=True)
+        sent = platform_server.registrations[0]
+        assert sent["initiate_login_uri"] == "http://localhost/lti/login"
+        assert sent["jwks_uri"] == "http://localhost/lti/jwks"
+        assert (
+            sent["https://purl.imsglobal.org/spec/lti-tool-configuration"][
+                "https://canvas.instructure.com/lti/privacy_level"
+            ]
+            == "public"
+        )
+        with app.app_context(), session_scope(app) as session:
+            registration = session.scalars(select(Registration)).one()
+            assert registration.client_id == "20000000000007"
+            assert [d.deployment_id for d in session.scalars(select(Deployment))] == ["9:dynamic"]
+
+    def test_refused_token_is_reported(
+        self, client: FlaskClient, platform_server: TestPlatform
+    ) -> None:
+        params = {
+            "openid_configuration": platform_server.base_url + "/openid-configuration",
+            "registration_token": "wrong",
+        }
+        response = client.post("/lti/register", data=params)
+        assert response.status_code == 400 and "HTTP 401" in response.get_data(as_text=True)
+
+    def test_without_parameters(self, client: FlaskClient) -> None:
+        response = client.get("/lti/register")
+        assert response.status_code == 400 and "Open this page from Canvas" in response.get_data(
+            as_text=True
+        )
+
+
+class TestRegistrationCli:
+    def test_add_list_remove(self, app: Flask) -> None:
+        runner = app.test_cli_runner()
+        added = runner.invoke(
+            args=[
+                "registration",
+                "add",
+                "--issuer",
+                "http://127.0.0.1:8000",
+                "--client-id",
+                "abc",
+                "--auth-login-url",
+                "http://127.0.0.1:8000/auth",
+                "--auth-token-url",
+                "http://127.0.0.1:8000/token",
+                "--key-set-url",
+                "http://127.0.0.1:8000/jwks",
+                "--deployment-id",
+                "1:a",
+                "--deployment-id",
+                "2:b",
+            ]
+        )
+        assert added.exit_code == 0, added.output
+        listing = runner.invoke(args=["registration", "list"]).output
+        assert "client_id=abc" in listing and "1:a, 2:b" in listing
+        duplicate = runner.invoke(
+            args=[
+                "registration",
+                "add",
+                "--canvas",
+                "prod",
+                "--client-id",
+                "abc",
+                "--issuer",
+                "http://127.0.0.1:8000",
+            ]
+        )
+        assert duplicate.exit_code != 0 and "already registered" in duplicate.output
+        assert (
+            runner.invoke(
+                args=[
+                    "registration",
+                    "remove",
+                    "--issuer",
+                    "http://127.0.0.1:8000",
+                    "--client-id",
+                    "abc",
+                ]
+            ).exit_code
+            == 0
+        )
+        assert "No registrations" in runner.invoke(args=["registration", "list"]).output
+
+    def test_canvas_preset_fills_urls(self, app: Flask) -> None:
+        runner = app.test_cli_runner()
+        assert (
+            runner.invoke(
+                args=["registration", "add", "--canvas", "beta", "--client-id", "170000000000559"]
+            ).exit_code
+            == 0
+        )
+        listing = runner.invoke(args=["registration", "list"]).output
+        assert "https://canvas.beta.instructure.com" in listing
+        assert "https://sso.beta.canvaslms.com/api/lti/authorize_redirect" in listing
+
+    def test_plain_http_platform_is_refused(self, app: Flask) -> None:
+        result = app.test_cli_runner().invoke(
+            args=[
+                "registration",
+                "add",
+                "--issuer",
+                "http://lms.example",
+                "--client-id",
+                "1",
+                "--auth-login-url",
+                "http://lms.example/a",
+                "--auth-token-url",
+                "https://lms.example/t",
+                "--key-set-url",
+                "https://lms.example/k",
+            ]
+        )
+        assert result.exit_code != 0 and "must be an https:// URL" in result.output
+
+    def test_missing_urls_are_named(self, app: Flask) -> None:
+        result = app.test_cli_runner().invoke(args=["registration", "add", "--client-id", "1"])
+        assert result.exit_code != 0 and "--issuer" in result.output
+
+
+def test_health(client: FlaskClient) -> None:
+    assert client.get("/health").get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_unknown_page_is_readable(client: FlaskClient) -> None:
+    response = client.get("/no/such/page")
+    assert response.status_code == 404 and "This page does not exist" in response.get_data(
+        as_text=True
+    )
+
+
+def test_too_large_request(client: FlaskClient) -> None:
+    response = client.post("/lti/launch", data={"id_token": "x" * (3 * 1024 * 1024)})
+    assert response.status_code == 413
