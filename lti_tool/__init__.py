@@ -31,7 +31,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     settings = load_settings(Path(app.instance_path), config)
     app.config.update(settings.to_flask_config())
     app.config.update({k: v for k, v in (config or {}).items() if k.isupper()})
-    app.config.setdefault("DEMO_CANVAS_DISABLED", os.environ.get("DEMO_CANVAS_DISABLED", ""))
+    for name, value in os.environ.items():
+        if name.startswith("DEMO_CANVAS_"):
+            app.config.setdefault(name, value)
     configure_logging()
 
     db.init_app(app)
@@ -50,7 +52,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from lti_tool.cli import register_commands
 
     register_commands(app)
-    if not settings.is_production and not _flag(app.config.get("DEMO_CANVAS_DISABLED")):
+    if not settings.is_production and not _flag(app.config.get("DEMO_CANVAS_DISABLED", "")):
         from lti_tool import demo_canvas
 
         demo_canvas.init_app(app)
@@ -62,12 +64,13 @@ def _flag(value: object) -> bool:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from lti_tool.views import errors, health, instructor, lti, participant
+    from lti_tool.views import errors, health, instructor, lti, participant, sync
 
     app.register_blueprint(lti.bp)
     app.register_blueprint(participant.bp)
     app.register_blueprint(instructor.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(sync.bp)
     errors.register_error_handlers(app)
 
 

@@ -10,7 +10,7 @@ import logging
 import re
 
 _SECRET_PARAMS = re.compile(
-    r"(?i)\b(st|id_token|ticket|registration_token|client_assertion|JWT)=[^&\s\"']+"
+    r"(?i)\b(st|id_token|ticket|registration_token|client_assertion|JWT|lti_message_hint|login_hint|state|nonce)=[^&\s\"']+"
 )
 
 

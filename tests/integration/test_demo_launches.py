@@ -1,0 +1,46 @@
+"""Launches through the demo Canvas over real HTTP: Canvas's login form, its authorize checks and
+its id_token, into the tool, for each kind of person in both demo courses."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.demo_browser import DemoSite, landing_path
+
+
+@pytest.mark.parametrize(
+    ("login_id", "course", "landing"),
+    [
+        ("participant1", "Officers", "/participant/"),
+        ("participant5", "Leaders", "/participant/"),
+        ("instructor", "Officers", "/instructor/"),
+        ("instructor", "Leaders", "/instructor/"),
+        ("ta", "Officers", "/instructor/"),
+        ("test_student", "Officers", "/participant/"),
+    ],
+)
+def test_launch_from_a_module_item(
+    site: DemoSite, login_id: str, course: str, landing: str
+) -> None:
+    page = site.browser(login_id).launch_item(course, "Week 1 reflection")
+    assert page.response.status_code == 200, page.text[:500]
+    assert landing_path(page) == landing
+
+
+def test_a_second_launch_needs_a_new_message_hint(site: DemoSite) -> None:
+    browser = site.browser("participant1")
+    home = browser.get(site.demo_url + "/demo/")
+    item = browser.get(browser.get(home.link("Officers")).link("Week 1 reflection"))
+    assert landing_path(browser.launch_from(item)) == "/participant/"
+    replay = browser.launch_from(item)
+    assert "launch_no_longer_valid" in replay.text or replay.response.status_code == 400
+
+
+def test_someone_else_signed_in_to_canvas_is_refused(site: DemoSite) -> None:
+    browser = site.browser("participant1")
+    home = browser.get(site.demo_url + "/demo/")
+    item = browser.get(browser.get(home.link("Officers")).link("Week 1 reflection"))
+    browser.sign_in("participant2")
+    refused = browser.launch_from(item)
+    assert "login_required" in refused.text or "active user session" in refused.text
+    assert refused.response.status_code in (200, 400)
