@@ -26,13 +26,19 @@ def create_session(session: Session, user: User) -> str:
     return token
 
 
+def _secure_cookie() -> bool:
+    """Secure by default; the config may say False (or "0"/"false" from the environment)."""
+    value = current_app.config.get("DEMO_CANVAS_COOKIE_SECURE", True)
+    return str(value).strip().lower() not in ("0", "false", "no", "off", "")
+
+
 def set_session_cookie(response: Response, token: str) -> None:
     """``SameSite=None; Secure``; ``SameSite=Lax`` when ``DEMO_CANVAS_COOKIE_SECURE`` is False.
 
     The fallback is for a browser that drops ``Secure`` cookies on plain http; a Lax cookie may then
     be missing at the authorize step, after the tool's cross-site redirect.
     """
-    if current_app.config.get("DEMO_CANVAS_COOKIE_SECURE", True):
+    if _secure_cookie():
         response.set_cookie(
             COOKIE_NAME, token, httponly=True, secure=True, samesite="None", path="/demo"
         )

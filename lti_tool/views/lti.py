@@ -92,7 +92,7 @@ def launch_verify() -> Any:
     Only the tool's own page can post here (same-origin check), so a forged cross-site post of
     someone else's ticket cannot sign a person in as another.
     """
-    if request.headers.get("Sec-Fetch-Site", "same-origin") != "same-origin" or not _same_origin():
+    if not _from_own_page():
         raise LaunchError(
             "This launch did not come from the tool's page", "Open the item again from Canvas.", 403
         )
@@ -190,9 +190,12 @@ def _set_state_cookie(response: Response, name: str, value: str) -> None:
     )
 
 
-def _same_origin() -> bool:
+def _from_own_page() -> bool:
+    """Browsers say where a request comes from (Sec-Fetch-Site, else Origin); a client that says
+    neither is not a browser and so cannot be the victim of a cross-site post."""
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:
+        return fetch_site == "same-origin"
     origin = request.headers.get("Origin")
-    if origin is None:
-        return True
-    expected = f"{request.scheme}://{request.host}"
-    return origin in (expected, current_app.config["LTI_TOOL_BASE_URL"])
+    own = (f"{request.scheme}://{request.host}", current_app.config["LTI_TOOL_BASE_URL"])
+    return origin is None or origin in own

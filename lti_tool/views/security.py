@@ -54,6 +54,7 @@ def _headers(response: Response) -> Response:
     if not request.path.startswith("/demo"):
         response.headers.setdefault("Content-Security-Policy", "; ".join(policy))
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    # Links carry the session token: never send it to another origin in a Referer header.
+    response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("Cache-Control", "no-store")
     return response
