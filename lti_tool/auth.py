@@ -14,13 +14,14 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 
 import jwt
-from flask import abort, current_app, g, request
+from flask import Response, abort, current_app, g, request, url_for
 
 from lti_tool.lti.claims import LaunchContext
 from lti_tool.lti.launch import LaunchError
 
 TOKEN_LIFETIME = timedelta(minutes=60)
 TOKEN_PARAM = "st"  # noqa: S105 - the name of a query parameter, not a secret
+TOKEN_HEADER = "X-Session-Token"  # noqa: S105 - a header name, not a secret
 _AUDIENCE = "lti-tool-session"
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -98,3 +99,24 @@ def launch_required(role: str | None = None) -> Callable[[F], F]:
         return cast(F, wrapper)
 
     return decorator
+
+
+def session_token() -> str:
+    """A fresh token for this request's launch (one per request), for links, forms and fetch."""
+    if "session_token" not in g:
+        g.session_token = issue_token(current_launch(), current_app.config["SECRET_KEY"])
+    token: str = g.session_token
+    return token
+
+
+def token_url(endpoint: str, **values: Any) -> str:
+    """`url_for` with the session token, for links that must stay signed in."""
+    return url_for(endpoint, **{**values, TOKEN_PARAM: session_token()})
+
+
+def attach_fresh_token(response: Response) -> Response:
+    """after_request hook: hand a fresh token to signed-in callers, so a page left open while
+    someone writes stays signed in as long as it keeps talking to the tool."""
+    if g.get("launch") is not None:
+        response.headers[TOKEN_HEADER] = session_token()
+    return response

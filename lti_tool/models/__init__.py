@@ -1,9 +1,13 @@
 """Every model, imported here so Alembic and create_all see the whole schema."""
 
 from lti_tool.models.course import Course
+from lti_tool.models.feedback import FeedbackMessage, ReadMarker
+from lti_tool.models.grade import Grade
 from lti_tool.models.grade_sync import AccessToken, OutboxItem, OutboxKind, OutboxStatus
 from lti_tool.models.lti_storage import LtiStorageEntry
 from lti_tool.models.person import CourseRole, Enrollment, Person
+from lti_tool.models.prompt import GradingType, Prompt
+from lti_tool.models.reflection import Reflection, ReflectionVersion
 from lti_tool.models.registration import Deployment, Registration
 
 __all__ = [
@@ -15,7 +19,14 @@ __all__ = [
     "CourseRole",
     "Deployment",
     "Enrollment",
+    "FeedbackMessage",
+    "Grade",
+    "GradingType",
     "LtiStorageEntry",
     "Person",
+    "Prompt",
+    "ReadMarker",
+    "Reflection",
+    "ReflectionVersion",
     "Registration",
 ]

@@ -49,6 +49,8 @@ class OutboxItem(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_until: Mapped[datetime | None]
     claimed_by: Mapped[str | None] = mapped_column(String(64))
+    uncertain: Mapped[bool] = mapped_column(default=False)
+    """Canvas may have applied an earlier try (timeout, 5xx): check before resending a comment."""
     last_error: Mapped[str | None] = mapped_column(Text)
     """Canvas's own message when it refused; never a token or a name."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,17 +1,295 @@
-"""Pages for course participants (Canvas Learners)."""
+"""Pages for course participants (Canvas Learners): writing, submitting, reading feedback.
+
+Every page works on the signed-in participant's own reflection, found by prompt; no route takes
+a reflection id, so there is nothing to guess.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request
 
-from lti_tool.auth import current_launch, launch_required
+from lti_tool.auth import attach_fresh_token, current_launch, launch_required, token_url
+from lti_tool.db import get_session, utcnow
+from lti_tool.lti import canvas
+from lti_tool.models import Prompt, Reflection
+from lti_tool.services.feedback import FeedbackService, MessageInvalid
+from lti_tool.services.grade_sync import GradeSync
+from lti_tool.services.grading import GradingService
+from lti_tool.services.programs import ProgramService, get_program
+from lti_tool.services.prompts import PromptService
+from lti_tool.services.reflections import (
+    MAX_CHARS,
+    ReflectionService,
+    StaleRevision,
+    SubmissionRefused,
+    TextTooLong,
+    word_count,
+)
+from lti_tool.services.workspace import WorkspaceService
+from lti_tool.views import text
+from lti_tool.views.scope import member
 
 bp = Blueprint("participant", __name__, url_prefix="/participant")
+bp.after_request(attach_fresh_token)
+text.register(bp)
+
+NOTICES = {
+    "submitted": "Your reflection is submitted. Your instructor will see it in their queue.",
+    "unchanged": "Nothing changed since your last submitted version, so no new version was made.",
+    "saved": "Your draft is saved.",
+    "replied": "Your reply is sent to your instructors.",
+}
+
+
+def _reflections() -> ReflectionService:
+    session = get_session()
+    return ReflectionService(session, GradeSync(session), current_app.config["LTI_TOOL_BASE_URL"])
+
+
+def _prompt(prompt_id: int) -> Prompt:
+    prompt = PromptService(get_session()).get(member().course, prompt_id)
+    if prompt is None:
+        abort(404)
+    return prompt
 
 
 @bp.get("/")
 @launch_required("participant")
 def home() -> Any:
-    return render_template("participant/home.html", launch=current_launch())
+    """Where a launch lands: the linked prompt's page, or the list of the course's reflections.
+    SpeedGrader's `review=<id>` shows the participant only their own reflection."""
+    launch, scope, session = current_launch(), member(), get_session()
+    if "review" in request.args:
+        reflection = _own_reflection(request.args["review"])
+        return redirect(token_url("participant.write", prompt_id=reflection.prompt_id), 303)
+    ProgramService(session).adopt_from_custom(scope.course, launch.custom)
+    prompt = PromptService(session).resolve_launch(
+        scope.course, launch.resource_link_id, launch.custom, lineitem_url=launch.lineitem_url
+    )
+    if prompt is None:
+        session.commit()
+        return _overview_page()
+    reflection = _reflections().open(prompt, scope.person, due_at=canvas.due_at(launch.custom))
+    return _show_write_page(prompt, reflection)
+
+
+def _own_reflection(raw_id: str) -> Reflection:
+    scope = member()
+    reflection = get_session().get(Reflection, int(raw_id)) if raw_id.isdigit() else None
+    if (
+        reflection is None
+        or reflection.course_id != scope.course.id
+        or reflection.person_id != scope.person.id
+    ):
+        abort(404)
+    return reflection
+
+
+@bp.get("/reflections")
+@launch_required("participant")
+def overview() -> Any:
+    return _overview_page()
+
+
+def _overview_page() -> str:
+    scope = member()
+    items = WorkspaceService(get_session()).own_items(scope.course, scope.person)
+    return render_template(
+        "participant/overview.html",
+        items=items,
+        program=get_program(scope.course.program_key or ""),
+        unread_total=sum(item.unread for item in items),
+        course=scope.course,
+    )
+
+
+@bp.get("/prompts/<int:prompt_id>")
+@launch_required("participant")
+def write(prompt_id: int) -> Any:
+    prompt = _prompt(prompt_id)
+    return _show_write_page(prompt, _reflections().open(prompt, member().person))
+
+
+def _show_write_page(prompt: Prompt, reflection: Reflection) -> str:
+    """The page as opened (not after a form): its thread counts as read once shown."""
+    page = _write_page(prompt, reflection, notice=NOTICES.get(request.args.get("notice", "")))
+    FeedbackService(get_session()).mark_read(reflection, member().person)
+    get_session().commit()
+    return page
+
+
+def _write_page(
+    prompt: Prompt,
+    reflection: Reflection,
+    *,
+    text_value: str | None = None,
+    notice: str | None = None,
+    errors: dict[str, str] | None = None,
+    conflict_text: str | None = None,
+    reply_value: str = "",
+) -> str:
+    """The writing page; after a refused submit it shows the participant's own text again."""
+    scope, session = member(), get_session()
+    feedback = FeedbackService(session)
+    due_at = reflection.due_at or prompt.due_at
+    return render_template(
+        "participant/write.html",
+        course=scope.course,
+        prompt=prompt,
+        reflection=reflection,
+        text_value=reflection.draft_text if text_value is None else text_value,
+        versions=_reflections().versions(reflection),
+        thread=feedback.thread(reflection),
+        unread=feedback.unread_counts(scope.person, scope.course, [reflection.id]).get(
+            reflection.id, 0
+        ),
+        grade=GradingService(
+            session, GradeSync(session), current_app.config["LTI_TOOL_BASE_URL"]
+        ).current(reflection),
+        due_at=due_at,
+        past_due=due_at is not None and utcnow() > due_at,
+        notice=notice,
+        errors=errors or {},
+        conflict_text=conflict_text,
+        reply_value=reply_value,
+        max_chars=MAX_CHARS,
+        words=word_count,
+    )
+
+
+@bp.post("/prompts/<int:prompt_id>/draft")
+@launch_required("participant")
+def autosave(prompt_id: int) -> Any:
+    """The editor's autosave (JSON). A stale revision answers 409 with the saved text, so the
+    page can show both and let the person choose; nothing is overwritten silently."""
+    scope, prompt = member(), _prompt(prompt_id)
+    body = request.get_json(silent=True) or {}
+    draft, revision = body.get("text"), body.get("revision")
+    if not isinstance(draft, str) or not isinstance(revision, int):
+        abort(400)
+    service = _reflections()
+    reflection = service.open(prompt, scope.person)
+    try:
+        service.save_draft(reflection, draft, revision, utcnow())
+    except StaleRevision as stale:
+        get_session().rollback()
+        return _conflict(stale.reflection)
+    except TextTooLong:
+        return jsonify(
+            {
+                "error": "too_long",
+                "message": f"That is more than {MAX_CHARS} characters, more than the tool "
+                "stores. Your text is kept in this browser; shorten it to save it.",
+            }
+        ), 413
+    get_session().commit()
+    return jsonify(
+        {
+            "revision": reflection.revision,
+            "saved_at": reflection.draft_saved_at.isoformat()
+            if reflection.draft_saved_at
+            else None,
+            "words": word_count(draft),
+        }
+    )
+
+
+def _conflict(reflection: Reflection) -> Any:
+    return jsonify(
+        {
+            "error": "stale",
+            "message": "This reflection was changed in another window or device.",
+            "revision": reflection.revision,
+            "server_text": reflection.draft_text,
+            "saved_at": reflection.draft_saved_at.isoformat()
+            if reflection.draft_saved_at
+            else None,
+        }
+    ), 409
+
+
+@bp.post("/prompts/<int:prompt_id>/submit")
+@launch_required("participant")
+def submit(prompt_id: int) -> Any:
+    """Submit (or, with `action=save`, only save: the no-JavaScript path). Every refusal keeps
+    the text on the page and, when the revision allows, in the saved draft."""
+    scope, prompt, session = member(), _prompt(prompt_id), get_session()
+    draft = request.form.get("text", "")
+    revision = request.form.get("revision", "")
+    service = _reflections()
+    reflection = service.open(prompt, scope.person)
+    if not revision.isdigit():
+        abort(400)
+    try:
+        if request.form.get("action") == "save":
+            service.save_draft(reflection, draft, int(revision), utcnow())
+            notice = "saved"
+        else:
+            result = service.submit(
+                course=scope.course,
+                prompt=prompt,
+                person=scope.person,
+                reflection=reflection,
+                text=draft,
+                revision=int(revision),
+                now=utcnow(),
+            )
+            notice = "submitted" if result.created else "unchanged"
+    except StaleRevision as stale:
+        session.rollback()
+        return _write_page(
+            prompt,
+            stale.reflection,
+            text_value=draft,
+            conflict_text=stale.reflection.draft_text,
+            errors={
+                "text": "This reflection was changed in another window or device since "
+                "you opened it. Both texts are shown below: keep the one you want, or "
+                "combine them, then submit again."
+            },
+        ), 409
+    except TextTooLong:
+        session.rollback()
+        return _write_page(
+            prompt,
+            reflection,
+            text_value=draft,
+            errors={"text": f"That is more than {MAX_CHARS} characters; shorten it and try again."},
+        ), 413
+    except SubmissionRefused as refused:
+        session.commit()  # the draft was saved before the check
+        return _write_page(
+            prompt, reflection, text_value=draft, errors={"text": refused.message}
+        ), 422
+    session.commit()
+    return redirect(
+        token_url("participant.write", prompt_id=prompt.id, notice=notice) + "#status", 303
+    )
+
+
+@bp.post("/prompts/<int:prompt_id>/reply")
+@launch_required("participant")
+def reply(prompt_id: int) -> Any:
+    scope, prompt, session = member(), _prompt(prompt_id), get_session()
+    reflection = _reflections().open(prompt, scope.person)
+    body = request.form.get("body", "")
+    try:
+        FeedbackService(session).reply(reflection, scope.person, body=body, now=utcnow())
+    except MessageInvalid as invalid:
+        session.rollback()
+        return _write_page(prompt, reflection, errors=invalid.errors, reply_value=body), 422
+    session.commit()
+    return redirect(
+        token_url("participant.write", prompt_id=prompt.id, notice="replied") + "#thread", 303
+    )
+
+
+@bp.get("/feedback")
+@launch_required("participant")
+def feedback() -> Any:
+    """All feedback addressed to the participant in this course, newest first."""
+    scope = member()
+    items = FeedbackService(get_session()).inbox(scope.person, scope.course)
+    return render_template("participant/feedback.html", items=items, course=scope.course)

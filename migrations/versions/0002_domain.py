@@ -2,7 +2,7 @@
 
 Revision ID: 0002_domain
 Revises: 0001_core
-Create Date: 2026-11-24 09:05:26.001134
+Create Date: 2026-11-24 09:13:36.797082
 """
 
 from __future__ import annotations
@@ -38,6 +38,39 @@ def upgrade() -> None:
         ),
     )
     op.create_table(
+        "prompt",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("course_id", sa.Integer(), nullable=False),
+        sa.Column("bank_key", sa.String(length=100), nullable=True),
+        sa.Column("week", sa.Integer(), nullable=True),
+        sa.Column("theme", sa.String(length=100), nullable=True),
+        sa.Column("title", sa.String(length=255), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("guidance", sa.Text(), nullable=False),
+        sa.Column("outline", sa.JSON(), nullable=False),
+        sa.Column("word_target", sa.Integer(), nullable=True),
+        sa.Column("word_limit", sa.Integer(), nullable=True),
+        sa.Column("points_possible", sa.Double(), nullable=False),
+        sa.Column("grading_type", sa.String(length=20), nullable=False),
+        sa.Column("rubric", sa.JSON(), nullable=False),
+        sa.Column("resource_link_id", sa.String(length=255), nullable=True),
+        sa.Column("lineitem_url", sa.String(length=1024), nullable=True),
+        sa.Column("due_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["course_id"],
+            ["course.id"],
+            name=op.f("fk_prompt_course_id_course"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_prompt")),
+        sa.UniqueConstraint("course_id", "resource_link_id", name=op.f("uq_prompt_course_id")),
+    )
+    with op.batch_alter_table("prompt", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_prompt_course_id"), ["course_id"], unique=False)
+
+    op.create_table(
         "sync_outbox",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("registration_id", sa.Integer(), nullable=False),
@@ -52,6 +85,7 @@ def upgrade() -> None:
         sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("claimed_until", sa.DateTime(timezone=True), nullable=True),
         sa.Column("claimed_by", sa.String(length=64), nullable=True),
+        sa.Column("uncertain", sa.Boolean(), nullable=False),
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
@@ -82,16 +116,195 @@ def upgrade() -> None:
             batch_op.f("ix_sync_outbox_subject_key"), ["subject_key"], unique=False
         )
 
+    op.create_table(
+        "reflection",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("course_id", sa.Integer(), nullable=False),
+        sa.Column("prompt_id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("draft_text", sa.Text(), nullable=False),
+        sa.Column("revision", sa.Integer(), nullable=False),
+        sa.Column("draft_saved_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("due_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("version_count", sa.Integer(), nullable=False),
+        sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("is_late", sa.Boolean(), nullable=False),
+        sa.Column("waiting_since", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("reply_requested", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["course_id"],
+            ["course.id"],
+            name=op.f("fk_reflection_course_id_course"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["person_id"],
+            ["person.id"],
+            name=op.f("fk_reflection_person_id_person"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["prompt_id"],
+            ["prompt.id"],
+            name=op.f("fk_reflection_prompt_id_prompt"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_reflection")),
+        sa.UniqueConstraint("prompt_id", "person_id", name=op.f("uq_reflection_prompt_id")),
+    )
+    with op.batch_alter_table("reflection", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_reflection_course_id"), ["course_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_reflection_person_id"), ["person_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_reflection_prompt_id"), ["prompt_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_reflection_waiting_since"), ["waiting_since"], unique=False
+        )
+
+    op.create_table(
+        "feedback_message",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("reflection_id", sa.Integer(), nullable=False),
+        sa.Column("author_id", sa.Integer(), nullable=False),
+        sa.Column("author_role", sa.String(length=20), nullable=False),
+        sa.Column("version_number", sa.Integer(), nullable=True),
+        sa.Column("quote", sa.Text(), nullable=True),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("asks_reply", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["author_id"],
+            ["person.id"],
+            name=op.f("fk_feedback_message_author_id_person"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["reflection_id"],
+            ["reflection.id"],
+            name=op.f("fk_feedback_message_reflection_id_reflection"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_feedback_message")),
+    )
+    with op.batch_alter_table("feedback_message", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_feedback_message_reflection_id"), ["reflection_id"], unique=False
+        )
+
+    op.create_table(
+        "feedback_read",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("reflection_id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("last_read_id", sa.Integer(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["person_id"],
+            ["person.id"],
+            name=op.f("fk_feedback_read_person_id_person"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["reflection_id"],
+            ["reflection.id"],
+            name=op.f("fk_feedback_read_reflection_id_reflection"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_feedback_read")),
+        sa.UniqueConstraint(
+            "reflection_id", "person_id", name=op.f("uq_feedback_read_reflection_id")
+        ),
+    )
+    with op.batch_alter_table("feedback_read", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_feedback_read_person_id"), ["person_id"], unique=False)
+
+    op.create_table(
+        "grade",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("reflection_id", sa.Integer(), nullable=False),
+        sa.Column("version_number", sa.Integer(), nullable=False),
+        sa.Column("grading_type", sa.String(length=20), nullable=False),
+        sa.Column("score_given", sa.Double(), nullable=False),
+        sa.Column("score_maximum", sa.Double(), nullable=False),
+        sa.Column("rubric_scores", sa.JSON(), nullable=False),
+        sa.Column("complete", sa.Boolean(), nullable=True),
+        sa.Column("comment", sa.Text(), nullable=True),
+        sa.Column("graded_by_id", sa.Integer(), nullable=False),
+        sa.Column("graded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["graded_by_id"],
+            ["person.id"],
+            name=op.f("fk_grade_graded_by_id_person"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["reflection_id"],
+            ["reflection.id"],
+            name=op.f("fk_grade_reflection_id_reflection"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_grade")),
+        sa.UniqueConstraint("reflection_id", name=op.f("uq_grade_reflection_id")),
+    )
+    op.create_table(
+        "reflection_version",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("reflection_id", sa.Integer(), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("word_count", sa.Integer(), nullable=False),
+        sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("is_late", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["reflection_id"],
+            ["reflection.id"],
+            name=op.f("fk_reflection_version_reflection_id_reflection"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_reflection_version")),
+        sa.UniqueConstraint(
+            "reflection_id", "number", name=op.f("uq_reflection_version_reflection_id")
+        ),
+    )
+    with op.batch_alter_table("reflection_version", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_reflection_version_reflection_id"), ["reflection_id"], unique=False
+        )
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("reflection_version", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_reflection_version_reflection_id"))
+
+    op.drop_table("reflection_version")
+    op.drop_table("grade")
+    with op.batch_alter_table("feedback_read", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_feedback_read_person_id"))
+
+    op.drop_table("feedback_read")
+    with op.batch_alter_table("feedback_message", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_feedback_message_reflection_id"))
+
+    op.drop_table("feedback_message")
+    with op.batch_alter_table("reflection", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_reflection_waiting_since"))
+        batch_op.drop_index(batch_op.f("ix_reflection_prompt_id"))
+        batch_op.drop_index(batch_op.f("ix_reflection_person_id"))
+        batch_op.drop_index(batch_op.f("ix_reflection_course_id"))
+
+    op.drop_table("reflection")
     with op.batch_alter_table("sync_outbox", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_sync_outbox_subject_key"))
         batch_op.drop_index("ix_sync_outbox_due")
         batch_op.drop_index(batch_op.f("ix_sync_outbox_course_id"))
 
     op.drop_table("sync_outbox")
+    with op.batch_alter_table("prompt", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_prompt_course_id"))
+
+    op.drop_table("prompt")
     op.drop_table("access_token")
     # ### end Alembic commands ###

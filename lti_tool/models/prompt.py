@@ -1,0 +1,57 @@
+"""A course's own copy of a reflection prompt, placed in Canvas by deep linking."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from lti_tool.db import Base, utcnow
+
+
+class GradingType(StrEnum):
+    POINTS = "points"
+    RUBRIC = "rubric"
+    COMPLETE = "complete"
+    """Complete/incomplete: full points or none."""
+
+
+class Prompt(Base):
+    """Edits change only this course's copy; the program's bank stays as it is."""
+
+    __tablename__ = "prompt"
+    __table_args__ = (UniqueConstraint("course_id", "resource_link_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    bank_key: Mapped[str | None] = mapped_column(String(100))
+    """The bank prompt it was copied from; None for a prompt the instructor wrote."""
+    week: Mapped[int | None]
+    theme: Mapped[str | None] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(255))
+    body: Mapped[str] = mapped_column(Text)
+    guidance: Mapped[str] = mapped_column(Text, default="")
+    outline: Mapped[list[str]] = mapped_column(JSON, default=list)
+    """Section headings a structured reflection should cover (Leaders' change assessment)."""
+    word_target: Mapped[int | None]
+    word_limit: Mapped[int | None]
+    points_possible: Mapped[float] = mapped_column(default=10.0)
+    grading_type: Mapped[GradingType] = mapped_column(String(20), default=GradingType.POINTS)
+    rubric: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    """Criteria as `{"key", "label", "points"}`; their points add up to `points_possible`."""
+    resource_link_id: Mapped[str | None] = mapped_column(String(255))
+    """Canvas's resource link, learned on the first launch of the placed link."""
+    lineitem_url: Mapped[str | None] = mapped_column(String(1024))
+    """The assignment's line item, learned from launches of the link."""
+    due_at: Mapped[datetime | None]
+    """The latest due date an instructor's launch reported (participants' own dates may differ)."""
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    @property
+    def resource_id(self) -> str:
+        """The line item's resourceId: stable, and names the prompt the line item is for."""
+        return f"reflection-prompt-{self.id}"

@@ -1,0 +1,152 @@
+"""Grading a reflection: points, a rubric or complete/incomplete, recorded in the tool and
+queued for Canvas in the same transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lti_tool.models import Course, Grade, GradingType, Person, Prompt, Reflection
+from lti_tool.services.grade_sync import GradeSync, ScoreTarget
+
+MAX_COMMENT = 5000
+
+
+def subject_key(prompt: Prompt) -> str:
+    return f"prompt:{prompt.id}"
+
+
+def review_url(base_url: str, reflection: Reflection) -> str:
+    """The submission URL SpeedGrader launches: the tool's launch URL naming the reflection."""
+    return f"{base_url}/lti/launch?review={reflection.id}"
+
+
+def score_target(course: Course, prompt: Prompt) -> ScoreTarget:
+    return ScoreTarget(
+        lineitem_url=prompt.lineitem_url,
+        lineitems_url=course.lineitems_url,
+        resource_link_id=prompt.resource_link_id,
+        resource_id=prompt.resource_id,
+        label=prompt.title,
+        score_maximum=prompt.points_possible,
+    )
+
+
+class GradeInvalid(ValueError):
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class GradeInput:
+    """The grade form as typed (strings), checked against the prompt's grading type."""
+
+    points: str = ""
+    rubric: Mapping[str, str] = field(default_factory=dict)
+    complete: str = ""
+    comment: str = ""
+    send_comment: bool = False
+    override_manual: bool = False
+
+
+@dataclass(frozen=True)
+class Score:
+    given: float
+    rubric: dict[str, float]
+    complete: bool | None
+
+
+def score(prompt: Prompt, data: GradeInput) -> Score:
+    if prompt.grading_type == GradingType.COMPLETE:
+        if data.complete not in ("complete", "incomplete"):
+            raise GradeInvalid({"complete": "Choose complete or incomplete."})
+        done = data.complete == "complete"
+        return Score(prompt.points_possible if done else 0.0, {}, done)
+    if prompt.grading_type == GradingType.RUBRIC:
+        return _rubric_score(prompt, data.rubric)
+    given = _number(data.points, prompt.points_possible)
+    if given is None:
+        raise GradeInvalid({"points": f"Enter points from 0 to {prompt.points_possible:g}."})
+    return Score(given, {}, None)
+
+
+def _rubric_score(prompt: Prompt, raw: Mapping[str, str]) -> Score:
+    errors: dict[str, str] = {}
+    scores: dict[str, float] = {}
+    for criterion in prompt.rubric:
+        key, maximum = str(criterion["key"]), float(criterion["points"])
+        value = _number(raw.get(key, ""), maximum)
+        if value is None:
+            errors[f"rubric-{key}"] = f"{criterion['label']}: enter 0 to {maximum:g}."
+        else:
+            scores[key] = value
+    if errors:
+        raise GradeInvalid(errors)
+    return Score(min(sum(scores.values()), prompt.points_possible), scores, None)
+
+
+def _number(raw: str, maximum: float) -> float | None:
+    try:
+        value = float(raw.strip().replace(",", "."))
+    except ValueError:
+        return None
+    if value != value or not 0 <= value <= maximum:  # NaN, or out of range
+        return None
+    return value
+
+
+class GradingService:
+    def __init__(self, session: Session, grade_sync: GradeSync, base_url: str) -> None:
+        self.session = session
+        self.grade_sync = grade_sync
+        self.base_url = base_url
+
+    def current(self, reflection: Reflection) -> Grade | None:
+        return self.session.scalar(select(Grade).where(Grade.reflection_id == reflection.id))
+
+    def grade(
+        self,
+        *,
+        course: Course,
+        prompt: Prompt,
+        reflection: Reflection,
+        grader: Person,
+        data: GradeInput,
+        now: datetime,
+    ) -> Grade:
+        """Record the grade for the latest version and queue it for Canvas."""
+        if reflection.version_count == 0:
+            raise GradeInvalid({"grade": "There is no submitted version to grade yet."})
+        if len(data.comment) > MAX_COMMENT:
+            raise GradeInvalid({"comment": f"Keep the comment under {MAX_COMMENT} characters."})
+        result = score(prompt, data)
+        grade = self.current(reflection) or Grade(reflection_id=reflection.id)
+        grade.version_number = reflection.version_count
+        grade.grading_type = prompt.grading_type
+        grade.score_given = result.given
+        grade.score_maximum = prompt.points_possible
+        grade.rubric_scores = result.rubric
+        grade.complete = result.complete
+        grade.comment = data.comment.strip() or None
+        grade.graded_by_id = grader.id
+        grade.graded_at = now
+        self.session.add(grade)
+        reflection.waiting_since = None
+        self.session.flush()
+        self.grade_sync.grade(
+            course=course,
+            person=reflection.person,
+            subject_key=subject_key(prompt),
+            target=score_target(course, prompt),
+            score_given=result.given,
+            comment=grade.comment if data.send_comment else None,
+            override_manual=data.override_manual,
+            review_url=review_url(self.base_url, reflection),
+            submitted_at=reflection.submitted_at,
+        )
+        return grade

@@ -1,0 +1,275 @@
+"""A course's prompts: copied from the bank or written by an instructor, and tied to the Canvas
+link that launches them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lti_tool.models import Course, GradingType, Prompt
+from lti_tool.services.programs import BankPrompt, find_bank_prompt
+
+MAX_TITLE = 200
+MAX_BODY = 5000
+MAX_POINTS = 1000.0
+CUSTOM_PROMPT_ID = "prompt_id"
+CUSTOM_BANK_KEY = "prompt_bank"
+
+
+class PromptInvalid(ValueError):
+    """The instructor's prompt settings cannot be used; `errors` maps field names to messages."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class PromptInput:
+    """An instructor's prompt settings as typed into a form (strings, checked by `validate`)."""
+
+    title: str
+    body: str
+    guidance: str = ""
+    word_target: str = ""
+    word_limit: str = ""
+    points: str = ""
+    grading_type: str = GradingType.POINTS
+    rubric: str = ""
+    """One criterion a line: `label | points`."""
+    outline: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class PromptSettings:
+    title: str
+    body: str
+    guidance: str
+    word_target: int | None
+    word_limit: int | None
+    points: float
+    grading_type: GradingType
+    rubric: list[dict[str, Any]]
+
+
+def validate(data: PromptInput) -> PromptSettings:
+    errors: dict[str, str] = {}
+    title, body = data.title.strip(), data.body.strip()
+    if not title or len(title) > MAX_TITLE:
+        errors["title"] = f"Enter a title of at most {MAX_TITLE} characters."
+    if not body or len(body) > MAX_BODY:
+        errors["body"] = f"Enter the prompt, at most {MAX_BODY} characters."
+    if len(data.guidance) > MAX_BODY:
+        errors["guidance"] = f"Guidance can be at most {MAX_BODY} characters."
+    target = _whole_number(data.word_target, "word_target", errors)
+    limit = _whole_number(data.word_limit, "word_limit", errors)
+    if target and limit and limit < target:
+        errors["word_limit"] = "The word limit must not be below the word target."
+    try:
+        grading = GradingType(data.grading_type)
+    except ValueError:
+        grading = GradingType.POINTS
+        errors["grading_type"] = "Choose points, rubric or complete/incomplete."
+    rubric = _rubric(data.rubric, errors) if grading == GradingType.RUBRIC else []
+    points = _points(data.points, errors) if not rubric else sum(float(c["points"]) for c in rubric)
+    if errors:
+        raise PromptInvalid(errors)
+    return PromptSettings(
+        title, body, data.guidance.strip(), target, limit, points, grading, rubric
+    )
+
+
+def _whole_number(raw: str, name: str, errors: dict[str, str]) -> int | None:
+    raw = raw.strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or not 0 < int(raw) <= 20000:
+        errors[name] = "Enter a whole number of words between 1 and 20000, or leave it empty."
+        return None
+    return int(raw)
+
+
+def _points(raw: str, errors: dict[str, str]) -> float:
+    try:
+        points = float(raw)
+    except ValueError:
+        points = -1.0
+    if not 0 < points <= MAX_POINTS:
+        errors["points"] = f"Enter points greater than 0 and at most {MAX_POINTS:g}."
+    return points
+
+
+_RUBRIC_LINE = re.compile(r"^(?P<label>.+?)\s*\|\s*(?P<points>\d+(?:\.\d+)?)$")
+
+
+def _rubric(raw: str, errors: dict[str, str]) -> list[dict[str, Any]]:
+    criteria: list[dict[str, Any]] = []
+    for number, line in enumerate(filter(None, (ln.strip() for ln in raw.splitlines())), 1):
+        match = _RUBRIC_LINE.match(line)
+        if not match or float(match["points"]) <= 0:
+            errors["rubric"] = f"Line {number}: write a criterion as “label | points”."
+            return []
+        criteria.append(
+            {"key": f"c{number}", "label": match["label"], "points": float(match["points"])}
+        )
+    if not criteria:
+        errors["rubric"] = "A rubric needs at least one criterion (“label | points”)."
+    return criteria
+
+
+def rubric_text(rubric: list[dict[str, Any]]) -> str:
+    """The form's text for a rubric, the inverse of what `validate` reads."""
+    return "\n".join(f"{c['label']} | {float(c['points']):g}" for c in rubric)
+
+
+def input_from_bank(item: BankPrompt) -> PromptInput:
+    return PromptInput(
+        title=item.title,
+        body=item.body,
+        guidance=item.guidance,
+        word_target=str(item.word_target),
+        word_limit=str(item.word_limit),
+        points=f"{item.points:g}",
+        grading_type=item.grading_type,
+        rubric="\n".join(f"{c.label} | {c.points:g}" for c in item.rubric),
+        outline=item.outline,
+    )
+
+
+class PromptService:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, course: Course, prompt_id: int) -> Prompt | None:
+        """A prompt of this course only; another course's id finds nothing."""
+        return self.session.scalar(
+            select(Prompt).where(Prompt.id == prompt_id, Prompt.course_id == course.id)
+        )
+
+    def for_course(self, course: Course) -> list[Prompt]:
+        return list(
+            self.session.scalars(
+                select(Prompt)
+                .where(Prompt.course_id == course.id)
+                .order_by(Prompt.week.is_(None), Prompt.week, Prompt.id)
+            )
+        )
+
+    def create(self, course: Course, data: PromptInput, *, bank_key: str | None = None) -> Prompt:
+        settings = validate(data)
+        bank = find_bank_prompt(bank_key) if bank_key else None
+        prompt = Prompt(
+            course_id=course.id,
+            bank_key=bank[1].key if bank else None,
+            week=bank[1].week if bank else None,
+            theme=bank[1].theme if bank else None,
+            outline=list(data.outline),
+        )
+        _apply(prompt, settings)
+        self.session.add(prompt)
+        self.session.flush()
+        return prompt
+
+    def update(self, prompt: Prompt, data: PromptInput) -> Prompt:
+        _apply(prompt, validate(data))
+        self.session.flush()
+        return prompt
+
+    def resolve_launch(
+        self,
+        course: Course,
+        resource_link_id: str | None,
+        custom: Mapping[str, str],
+        *,
+        lineitem_url: str | None,
+    ) -> Prompt | None:
+        """The prompt a link launches, tying it to the link on its first launch.
+
+        Looked up by the Canvas resource link; else by the `prompt_id` that deep linking put in
+        the link's custom parameters (Canvas keeps them on the link); else created from the
+        `prompt_bank` key (seeded or hand-configured links). A `prompt_id` of another course
+        (a Canvas course copy) or one already tied to a different link (a duplicated
+        assignment) becomes a new copy for this link, so reflections never mix.
+        """
+        if not resource_link_id:
+            return None
+        prompt = self.session.scalar(
+            select(Prompt).where(
+                Prompt.course_id == course.id, Prompt.resource_link_id == resource_link_id
+            )
+        )
+        if prompt is None:
+            prompt = self._first_launch(course, resource_link_id, custom)
+        if prompt is not None and lineitem_url:
+            prompt.lineitem_url = lineitem_url
+        return prompt
+
+    def _first_launch(
+        self, course: Course, resource_link_id: str, custom: Mapping[str, str]
+    ) -> Prompt | None:
+        source = self._custom_prompt(course, custom.get(CUSTOM_PROMPT_ID, ""))
+        if source is not None and source.course_id == course.id and source.resource_link_id is None:
+            source.resource_link_id = resource_link_id
+            return source
+        if source is not None:
+            prompt = self._copy(course, source)
+        else:
+            bank = find_bank_prompt(custom.get(CUSTOM_BANK_KEY, ""))
+            if bank is None:
+                return None
+            prompt = self.create(course, input_from_bank(bank[1]), bank_key=bank[1].key)
+        prompt.resource_link_id = resource_link_id
+        self.session.flush()
+        return prompt
+
+    def _custom_prompt(self, course: Course, raw_id: str) -> Prompt | None:
+        """A prompt named by a link's custom `prompt_id`, within the same platform registration."""
+        if not raw_id.isdigit():
+            return None
+        prompt = self.session.get(Prompt, int(raw_id))
+        if prompt is None:
+            return None
+        owner = self.session.get(Course, prompt.course_id)
+        if owner is None or owner.registration_id != course.registration_id:
+            return None
+        return prompt
+
+    def _copy(self, course: Course, source: Prompt) -> Prompt:
+        prompt = Prompt(
+            course_id=course.id,
+            bank_key=source.bank_key,
+            week=source.week,
+            theme=source.theme,
+            title=source.title,
+            body=source.body,
+            guidance=source.guidance,
+            outline=list(source.outline),
+            word_target=source.word_target,
+            word_limit=source.word_limit,
+            points_possible=source.points_possible,
+            grading_type=source.grading_type,
+            rubric=list(source.rubric),
+        )
+        self.session.add(prompt)
+        return prompt
+
+    def note_due_at(self, prompt: Prompt, due_at: datetime | None) -> None:
+        if due_at is not None:
+            prompt.due_at = due_at
+
+
+def _apply(prompt: Prompt, settings: PromptSettings) -> None:
+    prompt.title = settings.title
+    prompt.body = settings.body
+    prompt.guidance = settings.guidance
+    prompt.word_target = settings.word_target
+    prompt.word_limit = settings.word_limit
+    prompt.points_possible = settings.points
+    prompt.grading_type = settings.grading_type
+    prompt.rubric = settings.rubric

@@ -1,0 +1,186 @@
+// The reflection editor: live word count, autosave with an honest status, a copy of unsaved
+// text in this browser (so an expired session or a dead server loses nothing), conflict
+// handling when another window saved first, and the session token kept fresh.
+"use strict";
+(function () {
+  var form = document.getElementById("editor-form");
+  var area = document.getElementById("text");
+  if (!form || !area) { return; }
+  var statusEl = document.getElementById("save-status");
+  var countEl = document.getElementById("word-count");
+  var revisionEl = document.getElementById("revision");
+  var restorePanel = document.getElementById("restore-panel");
+  var conflictPanel = document.getElementById("conflict-panel");
+  var conflictText = document.getElementById("conflict-text");
+  var backupKey = form.getAttribute("data-backup-key");
+  var url = form.getAttribute("data-autosave-url");
+  var maxChars = parseInt(form.getAttribute("data-max-chars"), 10);
+  var wordLimit = parseInt(form.getAttribute("data-word-limit") || "0", 10);
+  var target = countEl.textContent.indexOf(" of about ") >= 0 ? countEl.textContent.split(" of about ")[1] : "";
+  var AUTOSAVE_MS = 4000;
+  var RETRY_MS = 10000;
+  var savedText = area.value;
+  var inFlight = false;
+  var timer = null;
+  var conflictRevision = null;
+  var sessionEnded = false;
+
+  function token() { return form.querySelector("input[name=st]").value; }
+
+  function setToken(value) {
+    if (!value) { return; }
+    Array.prototype.forEach.call(document.querySelectorAll("input[name=st]"), function (input) { input.value = value; });
+    Array.prototype.forEach.call(document.querySelectorAll("a[href*='st=']"), function (link) {
+      link.href = link.href.replace(/([?&]st=)[^&#]*/, "$1" + encodeURIComponent(value));
+    });
+  }
+
+  function clock(date) {
+    return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  }
+
+  function say(message) { statusEl.textContent = message; }
+
+  function words(text) {
+    var trimmed = text.trim();
+    return trimmed ? trimmed.split(/\s+/).length : 0;
+  }
+
+  function updateCount() {
+    var count = words(area.value);
+    var text = count + (count === 1 ? " word" : " words") + (target ? " of about " + target : "");
+    if (wordLimit && count > wordLimit) { text += " (over the limit of " + wordLimit + ")"; }
+    countEl.textContent = text;
+  }
+
+  function readBackup() {
+    try { return JSON.parse(window.localStorage.getItem(backupKey) || "null"); } catch (e) { return null; }
+  }
+
+  function writeBackup() {
+    try {
+      if (area.value === savedText) { window.localStorage.removeItem(backupKey); return; }
+      window.localStorage.setItem(backupKey, JSON.stringify({ text: area.value, at: new Date().toISOString() }));
+    } catch (e) { /* storage full or blocked: the server copy is all we have */ }
+  }
+
+  function schedule(delay) {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(save, delay);
+  }
+
+  function save() {
+    if (inFlight || sessionEnded || conflictRevision !== null || area.value === savedText) { return; }
+    if (area.value.length > maxChars) {
+      say("Not saved: the text is longer than the tool can store. It is kept in this browser; shorten it to save.");
+      return;
+    }
+    if (!navigator.onLine) {
+      say("Not saved: offline, retrying. Your text is kept in this browser.");
+      schedule(RETRY_MS);
+      return;
+    }
+    var sending = area.value;
+    inFlight = true;
+    say("Saving…");
+    fetch(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Accept": "application/json", "Authorization": "Bearer " + token() },
+      body: JSON.stringify({ text: sending, revision: parseInt(revisionEl.value, 10) })
+    }).then(function (response) {
+      setToken(response.headers.get("X-Session-Token"));
+      return response.json().catch(function () { return {}; }).then(function (body) { handle(response.status, body, sending); });
+    }).catch(function () {
+      say("Not saved: the server cannot be reached, retrying. Your text is kept in this browser.");
+      schedule(RETRY_MS);
+    }).then(function () { inFlight = false; });
+  }
+
+  function handle(status, body, sending) {
+    if (status === 200) {
+      revisionEl.value = body.revision;
+      savedText = sending;
+      writeBackup();
+      say("Saved " + clock(new Date(body.saved_at)));
+      if (area.value !== savedText) { schedule(AUTOSAVE_MS); }
+    } else if (status === 409) {
+      showConflict(body);
+    } else if (status === 401) {
+      sessionEnded = true;
+      say("Not saved: your session has ended. Your text is kept in this browser; open this item again from Canvas to save it.");
+    } else if (status === 413) {
+      say("Not saved: " + (body.message || "the text is too long to store.") + "");
+    } else {
+      say("Not saved: the server had a problem, retrying. Your text is kept in this browser.");
+      schedule(RETRY_MS);
+    }
+  }
+
+  function showConflict(body) {
+    conflictRevision = body.revision;
+    conflictText.value = body.server_text || "";
+    conflictPanel.hidden = false;
+    say("Not saved: this reflection was changed in another window. Choose which text to keep.");
+    conflictPanel.querySelector("h3").focus();
+  }
+
+  function resolveConflict(useTheirs) {
+    revisionEl.value = conflictRevision;
+    if (useTheirs) {
+      area.value = conflictText.value;
+      savedText = conflictText.value;
+    }
+    conflictRevision = null;
+    conflictPanel.hidden = true;
+    updateCount();
+    writeBackup();
+    area.focus();
+    if (!useTheirs) { save(); } else { say("Showing the text saved in the other window."); }
+  }
+
+  function offerRestore() {
+    var backup = readBackup();
+    if (!backup || typeof backup.text !== "string" || backup.text === area.value) {
+      if (backup) { window.localStorage.removeItem(backupKey); }
+      return;
+    }
+    var savedAt = form.getAttribute("data-saved-at");
+    if (savedAt && new Date(backup.at) < new Date(savedAt)) { return; }
+    document.getElementById("restore-text").textContent =
+      "This browser kept text from " + clock(new Date(backup.at)) + " that was not saved. Restore it?";
+    restorePanel.hidden = false;
+    document.getElementById("restore-button").addEventListener("click", function () {
+      area.value = backup.text;
+      restorePanel.hidden = true;
+      updateCount();
+      area.focus();
+      save();
+    });
+    document.getElementById("discard-button").addEventListener("click", function () {
+      window.localStorage.removeItem(backupKey);
+      restorePanel.hidden = true;
+      area.focus();
+    });
+  }
+
+  conflictPanel.querySelector("h3").setAttribute("tabindex", "-1");
+  document.getElementById("keep-mine").addEventListener("click", function () { resolveConflict(false); });
+  document.getElementById("use-theirs").addEventListener("click", function () { resolveConflict(true); });
+  area.addEventListener("input", function () {
+    updateCount();
+    writeBackup();
+    if (!sessionEnded && conflictRevision === null) { say("Unsaved changes"); }
+    schedule(AUTOSAVE_MS);
+  });
+  window.addEventListener("online", function () { schedule(0); });
+  window.addEventListener("offline", function () { say("Not saved: offline, retrying. Your text is kept in this browser."); });
+  form.addEventListener("submit", function () { writeBackup(); window.clearTimeout(timer); });
+  window.addEventListener("beforeunload", function (event) {
+    if (area.value !== savedText && !inFlight) { writeBackup(); }
+    if (area.value !== savedText && sessionEnded) { event.preventDefault(); }
+  });
+  updateCount();
+  offerRestore();
+  var focusTarget = document.getElementById("error-summary") || document.getElementById("status");
+  if (focusTarget) { focusTarget.focus(); }
+})();

@@ -1,0 +1,90 @@
+"""The editor in a real headless Chromium: autosave status, offline retry, a conflict with
+another window, the browser copy restored after the server went away, and no axe violations."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+from tests.reflections.conftest import Canvas, Placed
+
+pytestmark = pytest.mark.browser
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture
+def served(app: Flask) -> Iterator[str]:
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    playwright = pytest.importorskip("playwright.sync_api")
+    if CHROMIUM is None:
+        pytest.skip("chromium is not installed")
+    with playwright.sync_playwright() as driver:
+        launched = driver.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+def _wait_status(page: Any, expected: str, timeout: float = 20) -> str:
+    """Poll the status text (the page's CSP forbids Playwright's injected eval)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        status = page.text_content("#save-status") or ""
+        if expected in status:
+            return status
+        time.sleep(0.1)
+    raise AssertionError(f"status never said {expected!r}: {page.text_content('#save-status')!r}")
+
+
+def test_editor_keeps_every_word(canvas: Canvas, placed: Placed, served: str, browser: Any) -> None:
+    student = placed.launch(canvas, "student-1")
+    url = f"{served}{placed.page}?st={student.token}"
+    page = browser.new_page(viewport={"width": 320, "height": 800})
+    page.goto(url)
+    page.fill("#text", "First words")
+    _wait_status(page, "Saved")
+    assert "2 words of about 30" in (page.text_content("#word-count") or "")
+
+    page.context.set_offline(True)
+    page.type("#text", " offline")
+    _wait_status(page, "offline, retrying")
+    page.context.set_offline(False)
+    _wait_status(page, "Saved")
+
+    other = browser.new_page()
+    other.goto(url)
+    other.fill("#text", "Other window")
+    _wait_status(other, "Saved")
+    page.type("#text", " mine")
+    page.wait_for_selector("#conflict-panel:not([hidden])")
+    assert page.input_value("#conflict-text") == "Other window"
+    page.click("#keep-mine")
+    _wait_status(page, "Saved")
+
+    page.route("**/draft", lambda route: route.abort())
+    page.type("#text", " tail")
+    _wait_status(page, "cannot be reached")
+    page.reload()
+    page.wait_for_selector("#restore-panel:not([hidden])")
+    page.unroute("**/draft")
+    page.click("#restore-button")
+    _wait_status(page, "Saved")
+    assert page.input_value("#text") == "First words offline mine tail"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320  # no sideways scrolling
+
+    axe = pytest.importorskip("axe_playwright_python.sync_playwright")
+    assert axe.Axe().run(page).violations_count == 0

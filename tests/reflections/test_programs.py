@@ -1,0 +1,72 @@
+"""The two course programs as data, and the prompts the demo courses come with."""
+
+from __future__ import annotations
+
+import pytest
+
+from lti_tool.services.programs import all_programs, demo_items, find_bank_prompt, get_program
+
+THEMES = {
+    "Rights promotion and protection as prevention",
+    "Systemic racism in policing structures",
+    "Implicit bias in individual decisions",
+    "Policing multicultural communities and community policing",
+    "Risk factors for rights violations against minorities",
+}
+
+
+def test_programs_match_the_course_design() -> None:
+    officers, leaders = get_program("officers"), get_program("leaders")
+    assert officers is not None and leaders is not None
+    assert (officers.weeks, officers.capacity, officers.hours_label) == (
+        2,
+        75,
+        "about 4 hours a week",
+    )
+    assert (leaders.weeks, leaders.capacity, leaders.hours_label) == (6, 25, "4 to 6 hours a week")
+    assert THEMES <= set(officers.themes.values()) and THEMES <= set(leaders.themes.values())
+    assert get_program("cadets") is None
+
+
+@pytest.mark.parametrize("key", ["officers", "leaders"])
+def test_every_week_and_theme_has_prompts(key: str) -> None:
+    program = get_program(key)
+    assert program is not None
+    assert [m.week for m in program.modules] == list(range(1, program.weeks + 1))
+    for module in program.modules:
+        assert program.prompts_for_week(module.week), module.title
+    covered = {prompt.theme for prompt in program.prompts}
+    assert covered == set(program.themes)
+    keys = [prompt.key for prompt in program.prompts]
+    assert len(keys) == len(set(keys))
+    for prompt in program.prompts:
+        assert prompt.word_target <= prompt.word_limit and prompt.points > 0
+        if prompt.grading_type == "rubric":
+            assert sum(c.points for c in prompt.rubric) == prompt.points
+
+
+def test_leaders_end_with_a_structured_change_assessment() -> None:
+    found = find_bank_prompt("leaders-change-assessment")
+    assert found is not None
+    program, prompt = found
+    assert program.key == "leaders" and prompt.week == 6 and prompt.theme == "change"
+    assert prompt.grading_type == "rubric" and len(prompt.outline) >= 5
+
+
+@pytest.mark.parametrize("key", ["officers", "leaders"])
+def test_demo_items_place_one_prompt_a_week(key: str) -> None:
+    items = demo_items(key)
+    program = get_program(key)
+    assert program is not None
+    assert [item["week"] for item in items] == list(range(1, program.weeks + 1))
+    for item in items:
+        assert item["custom"]["program"] == key
+        found = find_bank_prompt(item["custom"]["prompt_bank"])
+        assert found is not None and found[1].title == item["title"]
+        assert item["points"] == found[1].points
+
+
+def test_unknown_demo_program() -> None:
+    with pytest.raises(ValueError):
+        demo_items("cadets")
+    assert len(all_programs()) == 2
