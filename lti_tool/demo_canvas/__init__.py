@@ -12,7 +12,8 @@ Configuration keys (all optional):
 - ``DEMO_CANVAS_ISSUER``: the ``iss`` of its tokens (default ``https://canvas.instructure.com``).
 - ``DEMO_CANVAS_HTTP``: object with ``get(url, timeout=)`` used to fetch the tool's JWKS (default a
   ``requests.Session``); tests pass one that needs no network.
-- ``DEMO_CANVAS_SEED_PROMPTS``: custom params for seeded module items (see :mod:`.seed`).
+- ``DEMO_CANVAS_SEED_PROMPTS``: custom params for seeded module items (see :mod:`.seed`); by
+  default the tool's own demo prompts, so a newcomer finds real work in both courses.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from lti_tool.demo_canvas.faults import clear_faults, set_fault
 from lti_tool.demo_canvas.keys import ensure_keys
 from lti_tool.demo_canvas.launches import login_initiation_for, session_cookie_for
 from lti_tool.demo_canvas.registration import configure_developer_key, install_into_tool
-from lti_tool.demo_canvas.seed import seed
+from lti_tool.demo_canvas.seed import seed, tool_prompts
 
 __all__ = [
     "clear_faults",
@@ -67,6 +68,7 @@ def init_app(app: Flask) -> None:
     """Create the demo database (tables, keys, seed data) and mount the demo under ``/demo``."""
     if app.config.get("LTI_TOOL_ENV") == "production":
         raise RuntimeError("the demo Canvas is a development fixture and cannot run in production")
+    app.config.setdefault("DEMO_CANVAS_SEED_PROMPTS", tool_prompts())
     engine = make_engine(database_url(app))
     Base.metadata.create_all(engine)
     app.extensions[EXTENSION_KEY] = {

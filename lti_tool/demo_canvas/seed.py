@@ -136,6 +136,17 @@ def _opaque(text: str) -> str:
     return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
 
 
+def tool_prompts() -> dict[str, dict[int, dict[str, str]]]:
+    """The tool's own demo prompts, one per week, as custom params of the seeded week links:
+    opening one gives the course its copy of that bank prompt, as if an instructor had placed it."""
+    from lti_tool.services.programs import demo_items
+
+    return {
+        code: {int(item["week"]): dict(item["custom"]) for item in demo_items(program)}
+        for code, program in (("OFFICERS", "officers"), ("LEADERS", "leaders"))
+    }
+
+
 def seed(session: Session) -> None:
     """Create the demo world once; a database that already has courses is left as it is."""
     if session.scalar(select(Course.id).limit(1)) is not None:

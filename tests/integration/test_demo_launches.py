@@ -3,8 +3,11 @@ its id_token, into the tool, for each kind of person in both demo courses."""
 
 from __future__ import annotations
 
+import html
+
 import pytest
 
+from lti_tool.services.programs import demo_items
 from tests.demo_browser import DemoSite, landing_path
 
 
@@ -44,3 +47,15 @@ def test_someone_else_signed_in_to_canvas_is_refused(site: DemoSite) -> None:
     refused = browser.launch_from(item)
     assert "login_required" in refused.text or "active user session" in refused.text
     assert refused.response.status_code in (200, 400)
+
+
+@pytest.mark.parametrize(
+    ("course", "program", "week"), [("Officers", "officers", 1), ("Leaders", "leaders", 6)]
+)
+def test_seeded_courses_come_with_prompts(
+    site: DemoSite, course: str, program: str, week: int
+) -> None:
+    expected = next(item for item in demo_items(program) if item["week"] == week)
+    page = site.browser("participant3").launch_item(course, f"Week {week} reflection")
+    assert page.response.status_code == 200
+    assert html.escape(expected["title"]) in page.text and "<textarea" in page.text
