@@ -1,17 +1,20 @@
-"""Shared pieces of the benchmarks: a served app on loopback and a table printer."""
+"""Shared pieces of the benchmarks: the tool served on loopback, and a table printer."""
 
 from __future__ import annotations
 
 import os
 import platform
-import statistics
+import socket
+import subprocess
+import sys
 import tempfile
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
+import requests
 from alembic import command
 from flask import Flask
 from werkzeug.serving import make_server
@@ -19,35 +22,89 @@ from werkzeug.serving import make_server
 from lti_tool import create_app
 from lti_tool.cli import alembic_config
 
+SECRET = "benchmark-secret-key-0123456789-abcdefghij"
+
 
 @contextmanager
-def served_app(database_url: str | None = None, **config: Any) -> Iterator[tuple[Flask, str]]:
-    """The tool on a free loopback port (threaded server), migrated, with its own keys."""
+def served_app(
+    database_url: str | None = None, server: str = "gunicorn", workers: int = 2
+) -> Iterator[tuple[Flask, str]]:
+    """The tool on a free loopback port, migrated, with its own keys; yields an in-process app
+    on the same database (for seeding) and the served address."""
     with tempfile.TemporaryDirectory() as folder:
-        url = database_url or f"sqlite:///{Path(folder) / 'bench.db'}"
-        server = make_server("127.0.0.1", 0, None, threaded=True)  # type: ignore[arg-type]
-        base_url = f"http://127.0.0.1:{server.server_port}"
-        app = create_app(
-            {
-                "LTI_TOOL_ENV": "testing",
-                "SECRET_KEY": "benchmark-secret-key-0123456789-abcdefghij",
-                "DATABASE_URL": url,
-                "LTI_TOOL_BASE_URL": base_url,
-                "LTI_TOOL_KEYS_DIR": str(Path(folder) / "keys"),
-                "DEMO_CANVAS_DISABLED": "1",
-                **config,
-            }
-        )
+        port = _free_port()
+        base_url = f"http://127.0.0.1:{port}"
+        env = {
+            "LTI_TOOL_ENV": "testing",
+            "SECRET_KEY": SECRET,
+            "DATABASE_URL": database_url or f"sqlite:///{Path(folder) / 'bench.db'}",
+            "LTI_TOOL_BASE_URL": base_url,
+            "LTI_TOOL_KEYS_DIR": str(Path(folder) / "keys"),
+            "DEMO_CANVAS_DISABLED": "1",
+        }
+        app = create_app(env)
         with app.app_context():
             command.upgrade(alembic_config(app), "head")
-        server.app = app  # type: ignore[assignment]
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
+        runner = _gunicorn if server == "gunicorn" else _werkzeug
         try:
-            yield app, base_url
+            with runner(app, env, port, workers):
+                yield app, base_url
         finally:
-            server.shutdown()
             app.extensions["db_engine"].dispose()
+
+
+@contextmanager
+def _gunicorn(_app: Flask, env: dict[str, str], port: int, workers: int) -> Iterator[None]:
+    process = subprocess.Popen(  # noqa: S603 - fixed arguments, loopback only
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "lti_tool:create_app()",
+        ],
+        env={**os.environ, **env},
+    )
+    try:
+        _wait_until_up(f"http://127.0.0.1:{port}/health")
+        yield
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@contextmanager
+def _werkzeug(app: Flask, _env: dict[str, str], port: int, _workers: int) -> Iterator[None]:
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        server.shutdown()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_until_up(url: str, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(url, timeout=5).status_code == 200:
+                return
+        except (requests.ConnectionError, requests.Timeout):
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} did not come up")
 
 
 def percentile(values: Sequence[float], fraction: float) -> float:
@@ -61,13 +118,8 @@ def machine() -> str:
 
 def print_table(title: str, rows: Sequence[Sequence[object]], header: Sequence[str]) -> None:
     widths = [max(len(str(x)) for x in column) for column in zip(header, *rows, strict=False)]
-    line = " | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))
     print(f"\n{title}  ({machine()})")
-    print(line)
+    print(" | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
     print("-+-".join("-" * w for w in widths))
     for row in rows:
         print(" | ".join(str(x).ljust(w) for x, w in zip(row, widths, strict=True)))
-
-
-def mean_ms(values: Sequence[float]) -> str:
-    return f"{statistics.mean(values) * 1000:.1f}"

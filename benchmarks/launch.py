@@ -46,11 +46,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--launches", type=int, default=300)
     parser.add_argument("--database-url")
+    parser.add_argument("--server", choices=("gunicorn", "werkzeug"), default="gunicorn")
     args = parser.parse_args()
     platform = TestPlatform()
     platform.start()
     try:
-        with served_app(args.database_url) as (app, base_url):
+        with served_app(args.database_url, args.server) as (app, base_url):
             platform.register_with(app)
             session = requests.Session()
             round_trip(session, base_url, platform, -1)  # warm caches (JWKS, keys)
@@ -69,13 +70,14 @@ def main() -> None:
         [
             [
                 backend,
+                args.server,
                 args.launches,
                 f"{args.launches / elapsed:.1f}",
                 f"{percentile(latencies, 0.5) * 1000:.1f}",
                 f"{percentile(latencies, 0.95) * 1000:.1f}",
             ]
         ],
-        ["database", "round trips", "per second", "p50 ms", "p95 ms"],
+        ["database", "server", "round trips", "per second", "p50 ms", "p95 ms"],
     )
 
 

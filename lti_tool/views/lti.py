@@ -9,6 +9,7 @@ from flask import (
     Blueprint,
     Response,
     current_app,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -19,7 +20,12 @@ from flask import (
 from lti_tool.auth import TOKEN_PARAM, issue_token
 from lti_tool.db import get_session
 from lti_tool.lti.claims import LaunchContext
-from lti_tool.lti.launch import STATE_LIFETIME_SECONDS, LaunchError, LtiGateway
+from lti_tool.lti.launch import (
+    STATE_COOKIE_PREFIX,
+    STATE_LIFETIME_SECONDS,
+    LaunchError,
+    LtiGateway,
+)
 from lti_tool.services.install import DynamicRegistration, canvas_developer_key
 from lti_tool.services.launches import LaunchService
 from lti_tool.services.registrations import RegistrationError
@@ -82,7 +88,10 @@ def launch() -> Any:
             storage_target=result.storage_target,
             storage_origin=result.storage_origin,
         )
-    return _enter(result.context)
+    response = _enter(result.context)
+    # Used once: left in place, every launch would add one to each request's Cookie header.
+    _set_state_cookie(response, STATE_COOKIE_PREFIX + result.state, "", max_age=0)
+    return response
 
 
 @bp.post("/launch/verify")
@@ -126,6 +135,7 @@ def register() -> Any:
             "In Canvas: Admin > Developer Keys > + Developer Key > LTI Registration, then paste "
             "this page's address.",
         )
+    _allow_framing_by(config_url)
     if request.method == "GET":
         return render_template("lti/register.html", config_url=config_url, token=token)
     http = current_app.extensions["http_session"]
@@ -144,6 +154,14 @@ def register() -> Any:
         ), 400
     get_session().commit()
     return render_template("lti/registered.html", registration=result.registration)
+
+
+def _allow_framing_by(config_url: str) -> None:
+    """The registering platform frames this page before it is registered, so its origin joins
+    `frame-ancestors` for this answer (anyone may register anyway: framing adds nothing)."""
+    parts = urlsplit(config_url)
+    if parts.scheme in ("http", "https") and parts.netloc:
+        g.registering_platform_origins = [f"{parts.scheme}://{parts.netloc}"]
 
 
 def _enter(context: LaunchContext) -> Any:
@@ -174,14 +192,16 @@ def _secure() -> bool:
     return request.is_secure or current_app.config["LTI_TOOL_BASE_URL"].startswith("https://")
 
 
-def _set_state_cookie(response: Response, name: str, value: str) -> None:
+def _set_state_cookie(
+    response: Response, name: str, value: str, max_age: int = STATE_LIFETIME_SECONDS
+) -> None:
     """Over HTTPS the cookie is sent back inside Canvas's iframe only with SameSite=None; Secure,
     and Partitioned (CHIPS) keeps it working where third-party cookies are blocked."""
     secure = _secure()
     response.set_cookie(
         name,
         value,
-        max_age=STATE_LIFETIME_SECONDS,
+        max_age=max_age,
         path="/lti",
         secure=secure,
         httponly=True,

@@ -34,6 +34,7 @@ def frame_ancestors() -> list[str]:
                 origins.add(f"{parts.scheme}://{parts.netloc}")
         origins.update(canvas.framing_origins(issuer))
     origins.update(current_app.config.get("EXTRA_FRAME_ANCESTORS", ()))
+    origins.update(g.get("registering_platform_origins", ()))
     return sorted(origins)
 
 

@@ -144,6 +144,15 @@ class TestLaunch:
                 enrollment.role == "participant" and enrollment.course.context_id == "ctx-officers"
             )
 
+    def test_state_cookie_is_removed_after_use(
+        self, client: FlaskClient, platform: TestPlatform
+    ) -> None:
+        state, nonce, _ = platform.login(client)
+        token = platform.sign(platform.claims(nonce))
+        response = client.post("/lti/launch", data={"id_token": token, "state": state})
+        assert response.status_code == 303
+        assert client.get_cookie(f"lti1p3-{state}", path="/lti") is None
+
     def test_instructor_launch_lands_on_instructor_page(
         self, client: FlaskClient, platform: TestPlatform
     ) -> None:
@@ -234,6 +243,10 @@ class TestRefusals:
         assert (
             client.post("/lti/launch", data={"id_token": token, "state": state}).status_code == 303
         )
+        _refused(
+            client.post("/lti/launch", data={"id_token": token, "state": state}), 400, "cookie"
+        )
+        client.set_cookie(f"lti1p3-{state}", state, path="/lti")  # even with the browser's cookie
         _refused(
             client.post("/lti/launch", data={"id_token": token, "state": state}),
             400,

@@ -79,5 +79,7 @@ def test_nonce_used_on_one_is_refused_on_the_other(
     query = _login(a, a.url, session)
     token = platform.sign(platform.claims(query["nonce"][0]))
     assert _launch(a, session, platform, token, query["state"][0]).status_code == 303
-    replay = _launch(b, session, platform, token, query["state"][0])
+    state = query["state"][0]
+    session.cookies.set(f"lti1p3-{state}", state, path="/lti")  # a replay by that same browser
+    replay = _launch(b, session, platform, token, state)
     assert replay.status_code == 400 and "already used" in replay.text
