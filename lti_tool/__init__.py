@@ -64,12 +64,13 @@ def _flag(value: object) -> bool:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from lti_tool.views import errors, health, instructor, lti, participant
+    from lti_tool.views import errors, health, instructor, lti, participant, sync
 
     app.register_blueprint(lti.bp)
     app.register_blueprint(participant.bp)
     app.register_blueprint(instructor.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(sync.bp)
     errors.register_error_handlers(app)
 
 

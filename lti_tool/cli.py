@@ -24,7 +24,9 @@ db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
 
 
 def register_commands(app: Flask) -> None:
-    for group in (registration_cli, keys_cli, db_cli):
+    from lti_tool.cli_sync import grades_cli, sync_cli
+
+    for group in (registration_cli, keys_cli, db_cli, sync_cli, grades_cli):
         app.cli.add_command(group)
     app.cli.add_command(purge)
 

@@ -1,22 +1,48 @@
-"""Grades and submissions bound for Canvas, queued durably in the caller's transaction.
+"""Grades and submissions bound for Canvas: queued durably, then delivered.
 
-Nothing here talks to Canvas: a row in the outbox is written together with the grade or
-submission it reports, so a crash after the commit loses nothing; the sender and the
-`sync run` worker deliver it.
+`GradeSync` only writes outbox rows, in the caller's transaction, so a crash after the commit
+loses nothing. `Sender` delivers them: right after the response that committed them (never while
+the user waits), and from the `sync run` worker, which retries with exponential backoff and
+jitter. Several senders may run at once: each row is claimed by one atomic conditional UPDATE,
+which behaves the same on PostgreSQL and SQLite, and a row waits while an earlier row of the same
+(subject, person) is pending, so Canvas sees each person's scores in the order they were made.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from datetime import datetime
+import logging
+import os
+import random
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import update
-from sqlalchemy.orm import Session
+from flask import Flask, current_app, g, has_request_context
+from sqlalchemy import ColumnElement, CursorResult, and_, exists, func, or_, select, update
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from lti_tool.db import utcnow
 from lti_tool.lti import canvas
-from lti_tool.models import Course, Person
+from lti_tool.lti.services import DEFAULT_TIMEOUT, Credentials, ServiceClient, ServiceError
+from lti_tool.models import Course, Person, Registration
 from lti_tool.models.grade_sync import OutboxItem, OutboxKind, OutboxStatus
+
+LOG = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 12
+BACKOFF_BASE = timedelta(seconds=15)
+BACKOFF_CAP = timedelta(hours=1)
+CLAIM_LEASE = timedelta(minutes=5)
+"""Longer than the slowest delivery (a few calls with 30 s read timeouts), so a claim only
+lapses when its worker died."""
+MIN_IDLE = 0.05
+SENT_IDS = "grade_sync_sent_ids"
+RESOLVED_URL = "resolved_lineitem_url"
+"""Target key for a line item the sender found or created (as opposed to the launch's own)."""
 
 
 @dataclass(frozen=True)
@@ -53,7 +79,9 @@ class GradeSync:
             new_attempt=new_attempt,
             timestamp=utcnow(),
         )
-        return self._enqueue(course, person, subject_key, OutboxKind.SUBMISSION, target, payload)
+        return self.enqueue(
+            course, person.id, subject_key, OutboxKind.SUBMISSION, asdict(target), payload
+        )
 
     def grade(
         self,
@@ -78,35 +106,54 @@ class GradeSync:
             submitted_at=submitted_at,
             timestamp=utcnow(),
         )
-        return self._enqueue(course, person, subject_key, OutboxKind.GRADE, target, payload)
+        return self.enqueue(
+            course, person.id, subject_key, OutboxKind.GRADE, asdict(target), payload
+        )
 
-    def _enqueue(
+    def requeue(self, item: OutboxItem) -> OutboxItem | None:
+        """A fresh copy of `item` (retry, "sync all", reconcile repair); the old row is retired.
+
+        A comment Canvas already has is not sent again, and a submission Canvas already has is not
+        re-sent (it would count as a new attempt). A line item the sender found is looked up again
+        after a 404, in case the instructor re-created the assignment.
+        """
+        if item.status == OutboxStatus.PENDING:
+            return None
+        if item.kind == OutboxKind.SUBMISSION and item.status == OutboxStatus.SENT:
+            return None
+        payload = dict(item.payload)
+        if item.status == OutboxStatus.SENT:
+            payload.pop("comment", None)
+        target = dict(item.target)
+        if item.last_error and "(404)" in item.last_error:
+            target.pop(RESOLVED_URL, None)
+        course = self.session.get(Course, item.course_id)
+        if course is None:
+            return None
+        item.status = OutboxStatus.SUPERSEDED
+        kind = OutboxKind(item.kind)
+        copy = self.enqueue(course, item.person_id, item.subject_key, kind, target, payload)
+        copy.uncertain = item.uncertain
+        return copy
+
+    def enqueue(
         self,
         course: Course,
-        person: Person,
+        person_id: int,
         subject_key: str,
         kind: OutboxKind,
-        target: ScoreTarget,
-        payload: dict[str, object],
+        target: dict[str, Any],
+        payload: dict[str, Any],
     ) -> OutboxItem:
-        """Queue a score; an older one of the same kind still waiting is superseded by it."""
-        self.session.execute(
-            update(OutboxItem)
-            .where(
-                OutboxItem.subject_key == subject_key,
-                OutboxItem.person_id == person.id,
-                OutboxItem.kind == kind,
-                OutboxItem.status == OutboxStatus.PENDING,
-            )
-            .values(status=OutboxStatus.SUPERSEDED)
-        )
+        """Queue a score; it is sent after the request's response when there is one."""
+        self._coalesce(person_id, subject_key, kind)
         item = OutboxItem(
             registration_id=course.registration_id,
             course_id=course.id,
-            person_id=person.id,
+            person_id=person_id,
             subject_key=subject_key,
             kind=kind,
-            target=asdict(target),
+            target=target,
             payload=payload,
             status=OutboxStatus.PENDING,
             attempts=0,
@@ -114,4 +161,392 @@ class GradeSync:
         )
         self.session.add(item)
         self.session.flush()
+        if has_request_context():
+            g.setdefault(SENT_IDS, []).append(item.id)
         return item
+
+    def _coalesce(self, person_id: int, subject_key: str, kind: OutboxKind) -> None:
+        """Older waiting scores of the same kind are superseded by the new one, except one a
+        sender is delivering right now, and one carrying a comment (it must still arrive)."""
+        now = utcnow()
+        waiting = self.session.scalars(
+            select(OutboxItem).where(
+                OutboxItem.subject_key == subject_key,
+                OutboxItem.person_id == person_id,
+                OutboxItem.kind == kind,
+                OutboxItem.status == OutboxStatus.PENDING,
+            )
+        )
+        ids = [item.id for item in waiting if not item.payload.get("comment")]
+        if ids:
+            self.session.execute(
+                update(OutboxItem)
+                .where(OutboxItem.id.in_(ids), _unclaimed(now))
+                .values(status=OutboxStatus.SUPERSEDED)
+                .execution_options(synchronize_session="fetch")
+            )
+
+
+def _unclaimed(now: datetime) -> ColumnElement[bool]:
+    return or_(OutboxItem.claimed_until.is_(None), OutboxItem.claimed_until <= now)
+
+
+def _unblocked() -> ColumnElement[bool]:
+    """No earlier row of the same subject and person is still pending."""
+    earlier = aliased(OutboxItem)
+    return ~exists().where(
+        earlier.subject_key == OutboxItem.subject_key,
+        earlier.person_id == OutboxItem.person_id,
+        earlier.status == OutboxStatus.PENDING,
+        earlier.id < OutboxItem.id,
+    )
+
+
+def _claimable(now: datetime) -> ColumnElement[bool]:
+    return and_(
+        OutboxItem.status == OutboxStatus.PENDING,
+        OutboxItem.next_attempt_at <= now,
+        _unclaimed(now),
+        _unblocked(),
+    )
+
+
+@dataclass(frozen=True)
+class _Job:
+    """A claimed row, read into plain values so no transaction is open during HTTP calls."""
+
+    id: int
+    credentials: Credentials
+    kind: str
+    target: dict[str, Any]
+    payload: dict[str, Any]
+    attempts: int
+    uncertain: bool
+
+
+def worker_name(suffix: str = "") -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{suffix}"[:64]
+
+
+@dataclass
+class Sender:
+    """Claims outbox rows and delivers them to Canvas, recording each outcome."""
+
+    sessions: sessionmaker[Session]
+    client: ServiceClient
+    name: str = field(default_factory=worker_name)
+    clock: Callable[[], datetime] = utcnow
+    jitter: Callable[[], float] = random.random
+    backoff_base: timedelta = BACKOFF_BASE
+    lease: timedelta = CLAIM_LEASE
+    _line_items: dict[tuple[int, str, str], str] = field(default_factory=dict, init=False)
+
+    def send(self, item_ids: Iterable[int]) -> int:
+        """Deliver these rows now if they can be claimed, each followed by the rows of the same
+        subject and person that were waiting for it. Returns how many reached Canvas."""
+        queue, sent = list(item_ids), 0
+        while queue:
+            item_id = queue.pop(0)
+            if self.claim(item_id) and self.deliver(item_id) == OutboxStatus.SENT:
+                sent += 1
+                queue[:0] = self._waiting_behind(item_id)
+        return sent
+
+    def run_due(self, batch: int = 20) -> int:
+        """Deliver every row that is due now; returns how many were attempted."""
+        attempted = 0
+        while True:
+            claimed = [i for i in self._due_ids(batch) if self.claim(i)]
+            if not claimed:
+                return attempted
+            for item_id in claimed:
+                self.deliver(item_id)
+            attempted += len(claimed)
+
+    def seconds_to_next(self) -> float | None:
+        """How long until a pending row can be claimed; None when nothing is pending."""
+        ready = func.coalesce(OutboxItem.claimed_until, OutboxItem.next_attempt_at)
+        with self.sessions() as session:
+            rows = session.execute(
+                select(OutboxItem.next_attempt_at, ready).where(
+                    OutboxItem.status == OutboxStatus.PENDING, _unblocked()
+                )
+            ).all()
+        if not rows:
+            return None
+        earliest = min(max(due, claimed) for due, claimed in rows)
+        return max((earliest - self.clock()).total_seconds(), 0.0)
+
+    def claim(self, item_id: int) -> bool:
+        now = self.clock()
+        with self.sessions() as session:
+            result = cast(
+                CursorResult[Any],
+                session.execute(
+                    update(OutboxItem)
+                    .where(OutboxItem.id == item_id, _claimable(now))
+                    .values(claimed_until=now + self.lease, claimed_by=self.name)
+                    .execution_options(synchronize_session=False)
+                ),
+            )
+            session.commit()
+        return result.rowcount == 1
+
+    def deliver(self, item_id: int) -> OutboxStatus:
+        """Send one claimed row and record what Canvas said."""
+        job = self._load(item_id)
+        try:
+            target = self._resolve_line_item(job)
+            lineitem_url = str(target.get("lineitem_url") or target[RESOLVED_URL])
+            self.client.post_score(job.credentials, lineitem_url, self._payload(job, lineitem_url))
+        except ServiceError as error:
+            return self._failed(job, error)
+        except Exception:  # a bug must not leave the row claimed until the lease lapses
+            LOG.exception("outbox item %s: unexpected error while sending", job.id)
+            return self._failed(job, ServiceError("Unexpected error in the tool", retryable=True))
+        self._finish(
+            job, status=OutboxStatus.SENT, target=target, sent_at=self.clock(), last_error=None
+        )
+        LOG.info("outbox item %s sent after %s attempt(s)", job.id, job.attempts + 1)
+        return OutboxStatus.SENT
+
+    # Steps ------------------------------------------------------------------------------------
+
+    def _due_ids(self, batch: int) -> list[int]:
+        now = self.clock()
+        with self.sessions() as session:
+            return list(
+                session.scalars(
+                    select(OutboxItem.id)
+                    .where(_claimable(now))
+                    .order_by(OutboxItem.next_attempt_at, OutboxItem.id)
+                    .limit(batch)
+                )
+            )
+
+    def _waiting_behind(self, item_id: int) -> list[int]:
+        with self.sessions() as session:
+            item = session.get(OutboxItem, item_id)
+            if item is None:
+                return []
+            return list(
+                session.scalars(
+                    select(OutboxItem.id)
+                    .where(
+                        OutboxItem.subject_key == item.subject_key,
+                        OutboxItem.person_id == item.person_id,
+                        OutboxItem.status == OutboxStatus.PENDING,
+                        OutboxItem.id > item_id,
+                    )
+                    .order_by(OutboxItem.id)
+                    .limit(1)
+                )
+            )
+
+    def _load(self, item_id: int) -> _Job:
+        with self.sessions() as session:
+            item = session.get_one(OutboxItem, item_id)
+            registration = session.get_one(Registration, item.registration_id)
+            return _Job(
+                id=item.id,
+                credentials=Credentials.of(registration),
+                kind=item.kind,
+                target=dict(item.target),
+                payload=dict(item.payload),
+                attempts=item.attempts,
+                uncertain=item.uncertain,
+            )
+
+    def _resolve_line_item(self, job: _Job) -> dict[str, Any]:
+        """The target with a line item URL: the launch's, one found before, or found/created now."""
+        target = job.target
+        if target.get("lineitem_url") or target.get(RESOLVED_URL):
+            return target
+        lineitems_url = target.get("lineitems_url")
+        if not lineitems_url:
+            raise ServiceError(
+                "Canvas gave the tool no grade service for this course: add the item to Canvas as "
+                "an assignment and open it once from Canvas."
+            )
+        key = (job.credentials.registration_id, str(lineitems_url), str(target["resource_id"]))
+        if key not in self._line_items:
+            with _line_item_lock(key):
+                self._line_items[key] = self._find_or_create(job.credentials, target)
+        return {**target, RESOLVED_URL: self._line_items[key]}
+
+    def _find_or_create(self, credentials: Credentials, target: dict[str, Any]) -> str:
+        """The link's own assignment when it is one, else the tool's item for this resource, else
+        a new assignment. `resourceLinkId` is never sent on create: Canvas would add a second,
+        non-primary line item that does not reach the gradebook, or refuse a plain module link."""
+        lineitems_url = str(target["lineitems_url"])
+        resource_id = str(target["resource_id"])
+        if target.get("resource_link_id"):
+            found = self.client.find_line_items(
+                credentials, lineitems_url, resource_link_id=str(target["resource_link_id"])
+            )
+            if found:
+                matching = [i for i in found if i.get("resourceId") == resource_id]
+                return str((matching or found)[0]["id"])
+        found = self.client.find_line_items(credentials, lineitems_url, resource_id=resource_id)
+        if found:
+            return str(found[0]["id"])
+        body = {
+            "label": target["label"],
+            "scoreMaximum": target["score_maximum"],
+            "resourceId": resource_id,
+        }
+        return str(self.client.create_line_item(credentials, lineitems_url, body)["id"])
+
+    def _payload(self, job: _Job, lineitem_url: str) -> dict[str, Any]:
+        """The stored score, stamped now: Canvas refuses a timestamp older than its last update,
+        and this row's predecessors may have reached Canvas after it was queued."""
+        payload = dict(job.payload)
+        queued = datetime.fromisoformat(str(payload["timestamp"]))
+        payload["timestamp"] = max(queued, self.client.clock()).isoformat()
+        comment = payload.get("comment")
+        if job.uncertain and comment and self._comment_arrived(job, lineitem_url, str(comment)):
+            del payload["comment"]
+        return payload
+
+    def _comment_arrived(self, job: _Job, lineitem_url: str, comment: str) -> bool:
+        """Whether an earlier attempt that timed out did reach Canvas (its result keeps the
+        tool's last comment), so the comment is not added to the submission twice."""
+        results = self.client.results(job.credentials, lineitem_url, str(job.payload["userId"]))
+        return any(result.get("comment") == comment for result in results)
+
+    def _failed(self, job: _Job, error: ServiceError) -> OutboxStatus:
+        attempts = job.attempts + 1
+        LOG.warning("outbox item %s attempt %s failed: status %s", job.id, attempts, error.status)
+        if not error.retryable or attempts >= MAX_ATTEMPTS:
+            self._finish(
+                job,
+                status=OutboxStatus.NEEDS_ATTENTION,
+                last_error=attention_message(error, attempts),
+            )
+            return OutboxStatus.NEEDS_ATTENTION
+        due = self.clock() + self._delay(attempts, error.retry_after)
+        if error.status == 429:
+            self._defer_registration(job.credentials.registration_id, due)
+        self._finish(
+            job,
+            status=OutboxStatus.PENDING,
+            next_attempt_at=due,
+            last_error=error.message,
+            uncertain=job.uncertain or error.uncertain,
+        )
+        return OutboxStatus.PENDING
+
+    def _delay(self, attempts: int, retry_after: float | None) -> timedelta:
+        """Exponential backoff with jitter (half to all of the step), never sooner than Canvas's
+        `Retry-After`."""
+        step = min(self.backoff_base * 2 ** (attempts - 1), BACKOFF_CAP)
+        delay = step * (0.5 + self.jitter() / 2)
+        return max(delay, timedelta(seconds=retry_after or 0))
+
+    def _defer_registration(self, registration_id: int, due: datetime) -> None:
+        """Canvas throttles per tool install: every waiting row of it waits out the 429."""
+        now = self.clock()
+        with self.sessions() as session:
+            session.execute(
+                update(OutboxItem)
+                .where(
+                    OutboxItem.registration_id == registration_id,
+                    OutboxItem.status == OutboxStatus.PENDING,
+                    OutboxItem.next_attempt_at < due,
+                    _unclaimed(now),
+                )
+                .values(next_attempt_at=due)
+                .execution_options(synchronize_session=False)
+            )
+            session.commit()
+
+    def _finish(self, job: _Job, **values: Any) -> None:
+        """Record the outcome and release the claim, only if this sender still holds it."""
+        with self.sessions() as session:
+            session.execute(
+                update(OutboxItem)
+                .where(OutboxItem.id == job.id, OutboxItem.claimed_by == self.name)
+                .values(attempts=job.attempts + 1, claimed_until=None, claimed_by=None, **values)
+                .execution_options(synchronize_session=False)
+            )
+            session.commit()
+
+
+def attention_message(error: ServiceError, attempts: int) -> str:
+    if error.status == 404:
+        return (
+            "Canvas no longer has this assignment (404): it was deleted or the tool lost access. "
+            "Re-create or re-link the assignment in Canvas, then retry."
+        )
+    if error.retryable:
+        return f"Canvas did not accept it after {attempts} tries. Last answer: {error.message}"
+    return error.message
+
+
+_line_item_locks: dict[tuple[int, str, str], threading.Lock] = {}
+_line_item_locks_guard = threading.Lock()
+
+
+def _line_item_lock(key: tuple[int, str, str]) -> threading.Lock:
+    """Threads of one process find-or-create a line item one at a time (no duplicate columns)."""
+    with _line_item_locks_guard:
+        return _line_item_locks.setdefault(key, threading.Lock())
+
+
+@dataclass
+class Worker:
+    """The `sync run` loop: deliver what is due, then sleep until the next row is due."""
+
+    sender: Sender
+    sleep: Callable[[float], Any] = time.sleep
+    poll: float = 5.0
+
+    def run(
+        self, *, once: bool = False, until_idle: bool = False, stop: threading.Event | None = None
+    ) -> int:
+        attempted = 0
+        while stop is None or not stop.is_set():
+            attempted += self.sender.run_due()
+            if once:
+                break
+            wait = self.sender.seconds_to_next()
+            if wait is None and until_idle:
+                break
+            # a floor, so a row another sender holds at this very instant cannot spin the loop
+            self.sleep(min(self.poll if wait is None else max(wait, MIN_IDLE), self.poll))
+        return attempted
+
+
+def service_client(app: Flask) -> ServiceClient:
+    """The app's one service client (its token cache lives in the database)."""
+    client: ServiceClient | None = app.extensions.get("service_client")
+    if client is None:
+        client = ServiceClient(
+            app.extensions["http_session"],
+            app.extensions["key_store"],
+            app.extensions["db_sessionmaker"],
+            timeout=app.config.get("LTI_SERVICE_TIMEOUT", DEFAULT_TIMEOUT),
+        )
+        app.extensions["service_client"] = client
+    return client
+
+
+def sender_for(app: Flask, name: str | None = None) -> Sender:
+    return Sender(
+        app.extensions["db_sessionmaker"], service_client(app), name=name or worker_name()
+    )
+
+
+def send_after_response(app: Flask, item_ids: list[int]) -> None:
+    """Deliver what a request queued, once its response has gone; failures stay queued."""
+    try:
+        with app.app_context():
+            sender_for(app, worker_name("web")).send(item_ids)
+    except Exception:
+        LOG.exception("sending %s outbox item(s) after the response failed", len(item_ids))
+
+
+def take_sent_ids() -> list[int]:
+    """The rows this request queued (see `send_after_response`)."""
+    ids: list[int] = g.pop(SENT_IDS, [])
+    return ids if current_app.config.get("GRADE_SYNC_SEND_AFTER_RESPONSE", True) else []

@@ -18,7 +18,7 @@ from flask import (
 )
 
 from lti_tool.auth import TOKEN_PARAM, issue_token
-from lti_tool.db import get_session
+from lti_tool.db import get_session, utcnow
 from lti_tool.lti.claims import LaunchContext
 from lti_tool.lti.launch import (
     STATE_COOKIE_PREFIX,
@@ -26,9 +26,11 @@ from lti_tool.lti.launch import (
     LaunchError,
     LtiGateway,
 )
+from lti_tool.services.grade_sync import service_client
 from lti_tool.services.install import DynamicRegistration, canvas_developer_key
 from lti_tool.services.launches import LaunchService
 from lti_tool.services.registrations import RegistrationError
+from lti_tool.services.roster import refresh_if_stale
 
 bp = Blueprint("lti", __name__, url_prefix="/lti")
 
@@ -172,8 +174,12 @@ def _enter(context: LaunchContext) -> Any:
             "Ask the course instructor if you think this is wrong.",
             status=403,
         )
-    LaunchService(get_session()).record(context)
+    record = LaunchService(get_session()).record(context)
     get_session().commit()
+    if context.is_instructor:
+        # After the commit: the roster call waits on Canvas and must not hold a write lock.
+        refresh_if_stale(get_session(), service_client(current_app), record.course, utcnow())
+        get_session().commit()
     token = issue_token(context, current_app.config["SECRET_KEY"])
     return redirect(_landing_url(context, token), code=303)
 

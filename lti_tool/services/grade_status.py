@@ -1,0 +1,186 @@
+"""What reached Canvas: per-participant sync status, retries, "sync all" and reconciliation.
+
+Everything is keyed on outbox rows (subject key such as `prompt:12`, person, kind), so it works
+whatever produced the grades. The row that speaks for a (subject, person, kind) is the newest one
+that was not superseded.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from lti_tool.lti.services import Credentials, ServiceClient, ServiceError
+from lti_tool.models import Person, Registration
+from lti_tool.models.grade_sync import OutboxItem, OutboxKind, OutboxStatus
+from lti_tool.services.grade_sync import RESOLVED_URL, GradeSync
+
+SEVERITY = {OutboxStatus.SENT: 0, OutboxStatus.PENDING: 1, OutboxStatus.NEEDS_ATTENTION: 2}
+SCORE_TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True)
+class SyncRow:
+    """One participant and one subject: the latest submission and grade rows."""
+
+    subject_key: str
+    label: str
+    person: Person
+    items: tuple[OutboxItem, ...]
+
+    @property
+    def state(self) -> OutboxStatus:
+        return max((OutboxStatus(i.status) for i in self.items), key=SEVERITY.__getitem__)
+
+    @property
+    def synced_at(self) -> datetime | None:
+        return max((i.sent_at for i in self.items if i.sent_at), default=None)
+
+    @property
+    def attention(self) -> list[OutboxItem]:
+        return [i for i in self.items if i.status == OutboxStatus.NEEDS_ATTENTION]
+
+    @property
+    def pending(self) -> list[OutboxItem]:
+        return [i for i in self.items if i.status == OutboxStatus.PENDING]
+
+
+def latest_items(
+    session: Session, course_id: int, person_id: int | None = None
+) -> list[OutboxItem]:
+    """The newest non-superseded row of each (subject, person, kind) in a course."""
+    newest = select(func.max(OutboxItem.id)).where(
+        OutboxItem.course_id == course_id, OutboxItem.status != OutboxStatus.SUPERSEDED
+    )
+    if person_id is not None:
+        newest = newest.where(OutboxItem.person_id == person_id)
+    newest = newest.group_by(OutboxItem.subject_key, OutboxItem.person_id, OutboxItem.kind)
+    return list(
+        session.scalars(select(OutboxItem).where(OutboxItem.id.in_(newest)).order_by(OutboxItem.id))
+    )
+
+
+def course_rows(session: Session, course_id: int, person_id: int | None = None) -> list[SyncRow]:
+    grouped: dict[tuple[str, int], list[OutboxItem]] = defaultdict(list)
+    for item in latest_items(session, course_id, person_id):
+        grouped[(item.subject_key, item.person_id)].append(item)
+    people = {
+        p.id: p
+        for p in session.scalars(select(Person).where(Person.id.in_({k[1] for k in grouped})))
+    }
+    rows = [
+        SyncRow(subject, str(items[-1].target.get("label") or subject), people[pid], tuple(items))
+        for (subject, pid), items in grouped.items()
+    ]
+    return sorted(rows, key=lambda r: (-SEVERITY[r.state], r.person.display_name, r.label))
+
+
+def participant_status(rows: Iterable[SyncRow]) -> list[dict[str, Any]]:
+    """What a participant may see: whether each grade and submission reached Canvas."""
+    return [
+        {
+            "subject": row.subject_key,
+            "label": row.label,
+            "state": str(row.state),
+            "synced_at": row.synced_at.isoformat() if row.synced_at else None,
+            "kinds": {str(i.kind): str(i.status) for i in row.items},
+        }
+        for row in rows
+    ]
+
+
+def retry(session: Session, course_id: int, item_id: int) -> OutboxItem | None:
+    """Queue again a row that needs attention (only the newest of its kind is worth sending)."""
+    item = session.get(OutboxItem, item_id)
+    if item is None or item.course_id != course_id:
+        return None
+    if item.status != OutboxStatus.NEEDS_ATTENTION:
+        return None
+    if item not in latest_items(session, course_id, item.person_id):
+        item.status = OutboxStatus.SUPERSEDED
+        return None
+    return GradeSync(session).requeue(item)
+
+
+def sync_all(session: Session, course_id: int) -> list[OutboxItem]:
+    """Re-queue the course's latest grades (and submissions that never arrived)."""
+    queued = []
+    for item in latest_items(session, course_id):
+        if item.kind == OutboxKind.SUBMISSION and item.status == OutboxStatus.SENT:
+            continue
+        copy = GradeSync(session).requeue(item)
+        if copy is not None:
+            queued.append(copy)
+    return queued
+
+
+@dataclass(frozen=True)
+class Difference:
+    item: OutboxItem
+    tool_score: float
+    canvas_score: float | None
+    """None when Canvas has no result for the person."""
+    reason: str
+
+
+def reconcile(
+    session: Session, client: ServiceClient, *, repair: bool = False
+) -> tuple[int, list[Difference]]:
+    """Compare each latest sent grade with Canvas's result; returns (matching, differences).
+
+    With `repair`, a differing grade is queued again (without its comment, which Canvas has).
+    """
+    matching, differences = 0, []
+    for (registration_id, lineitem_url), items in _sent_grades(session).items():
+        credentials = Credentials.of(session.get_one(Registration, registration_id))
+        try:
+            results = client.results(credentials, lineitem_url)
+        except ServiceError as error:
+            differences += [_difference(i, None, error.message) for i in items]
+            continue
+        by_user = {str(r.get("userId")): r for r in results}
+        for item in items:
+            found = _compare(item, by_user.get(str(item.payload["userId"])))
+            if found is None:
+                matching += 1
+            else:
+                differences.append(found)
+    if repair:
+        for difference in differences:
+            GradeSync(session).requeue(difference.item)
+    return matching, differences
+
+
+def _sent_grades(session: Session) -> dict[tuple[int, str], list[OutboxItem]]:
+    newest = (
+        select(func.max(OutboxItem.id))
+        .where(OutboxItem.status != OutboxStatus.SUPERSEDED, OutboxItem.kind == OutboxKind.GRADE)
+        .group_by(OutboxItem.subject_key, OutboxItem.person_id)
+    )
+    grouped: dict[tuple[int, str], list[OutboxItem]] = defaultdict(list)
+    for item in session.scalars(select(OutboxItem).where(OutboxItem.id.in_(newest))):
+        url = item.target.get("lineitem_url") or item.target.get(RESOLVED_URL)
+        if item.status == OutboxStatus.SENT and url:
+            grouped[(item.registration_id, str(url))].append(item)
+    return grouped
+
+
+def _compare(item: OutboxItem, result: dict[str, Any] | None) -> Difference | None:
+    given, maximum = float(item.payload["scoreGiven"]), float(item.payload["scoreMaximum"])
+    if result is None or result.get("resultScore") is None:
+        return _difference(item, None, "Canvas has no grade for this person")
+    canvas_score = float(result["resultScore"])
+    canvas_maximum = float(result.get("resultMaximum") or maximum)
+    if abs(canvas_score / (canvas_maximum or 1) - given / (maximum or 1)) <= SCORE_TOLERANCE:
+        return None
+    return _difference(item, canvas_score, "Canvas has a different grade")
+
+
+def _difference(item: OutboxItem, canvas_score: float | None, reason: str) -> Difference:
+    return Difference(item, float(item.payload["scoreGiven"]), canvas_score, reason)

@@ -1,0 +1,108 @@
+"""The course roster from Canvas's Names and Role Provisioning Service.
+
+Instructors see every participant (also those who never opened the tool), so the roster is
+refreshed on instructor launches, at most every `ROSTER_MAX_AGE`. Names and e-mails are stored
+only when Canvas's privacy level sends them, and an absent value never erases a known one.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from lti_tool.lti.claims import TEST_USER, course_role
+from lti_tool.lti.services import Credentials, ServiceClient, ServiceError
+from lti_tool.models import Course, CourseRole, Enrollment, Person, Registration
+
+LOG = logging.getLogger(__name__)
+ROSTER_MAX_AGE = timedelta(minutes=5)
+M = TypeVar("M", Person, Enrollment)
+
+
+@dataclass(frozen=True)
+class RosterSummary:
+    members: int
+    deactivated: int
+
+
+def refresh_if_stale(
+    session: Session, client: ServiceClient, course: Course, now: datetime
+) -> RosterSummary | None:
+    """Sync the roster when it is older than `ROSTER_MAX_AGE`; never fails a launch (a Canvas
+    error is logged and the next instructor launch tries again). The caller commits."""
+    fresh = course.roster_synced_at and now - course.roster_synced_at < ROSTER_MAX_AGE
+    if fresh or not course.memberships_url:
+        return None
+    try:
+        return sync_roster(session, client, course, now)
+    except ServiceError as error:
+        LOG.warning("roster sync for course %s failed: status %s", course.id, error.status)
+        return None
+
+
+def sync_roster(
+    session: Session, client: ServiceClient, course: Course, now: datetime, rlid: str | None = None
+) -> RosterSummary:
+    """Store every member and role; members Canvas no longer lists become inactive."""
+    if not course.memberships_url:
+        raise ServiceError("Canvas gave the tool no roster service for this course")
+    registration = session.get_one(Registration, course.registration_id)
+    members = client.members(Credentials.of(registration), course.memberships_url, rlid)
+    seen = [
+        _store_member(session, course, member).id for member in members if member.get("user_id")
+    ]
+    deactivated = 0
+    if rlid is None:
+        result = session.execute(
+            update(Enrollment)
+            .where(Enrollment.course_id == course.id, Enrollment.id.not_in(seen or [-1]))
+            .where(Enrollment.active.is_(True))
+            .values(active=False)
+            .execution_options(synchronize_session="fetch")
+        )
+        deactivated = int(getattr(result, "rowcount", 0) or 0)
+        course.roster_synced_at = now
+    LOG.info("roster of course %s: %s members, %s deactivated", course.id, len(seen), deactivated)
+    return RosterSummary(len(seen), deactivated)
+
+
+def _store_member(session: Session, course: Course, member: dict[str, Any]) -> Enrollment:
+    person = _get_or_create(
+        session, Person, {"registration_id": course.registration_id, "sub": str(member["user_id"])}
+    )
+    person.name = member.get("name") or person.name
+    person.email = member.get("email") or person.email
+    roles = [str(role) for role in member.get("roles") or []]
+    enrollment = _get_or_create(
+        session,
+        Enrollment,
+        {"course_id": course.id, "person_id": person.id},
+        role=CourseRole(course_role(roles)),
+    )
+    enrollment.role = CourseRole(course_role(roles))
+    enrollment.is_test_user = TEST_USER in roles
+    enrollment.active = member.get("status", "Active") != "Inactive"
+    return enrollment
+
+
+def _get_or_create(
+    session: Session, model: type[M], keys: dict[str, object], **defaults: object
+) -> M:
+    """One row per natural key, even when two instructors' launches sync at the same moment."""
+    query = select(model).filter_by(**keys)
+    found = session.scalar(query)
+    if found is not None:
+        return found
+    try:
+        with session.begin_nested():
+            created = model(**keys, **defaults)
+            session.add(created)
+        return created
+    except IntegrityError:
+        return session.scalars(query).one()

@@ -1,0 +1,120 @@
+"""Grade sync status: a page for instructors (retry, sync all) and a JSON answer for participants.
+
+Also delivers what any request queued, once that request's response has gone (so nobody waits on
+Canvas), through `call_on_close`.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from sqlalchemy import select
+
+from lti_tool.auth import current_launch, issue_token, launch_required
+from lti_tool.db import get_session
+from lti_tool.lti.claims import LaunchContext
+from lti_tool.models import Course, Person, Registration
+from lti_tool.services import grade_status
+from lti_tool.services.grade_sync import send_after_response, take_sent_ids
+
+bp = Blueprint("sync", __name__, url_prefix="/sync")
+
+
+@bp.after_app_request
+def _send_after_response(response: Response) -> Response:
+    item_ids = take_sent_ids()
+    if item_ids:
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        response.call_on_close(partial(send_after_response, app, item_ids))
+    return response
+
+
+def _course_and_person(launch: LaunchContext) -> tuple[Course, Person | None]:
+    session = get_session()
+    registration = session.scalar(
+        select(Registration).where(
+            Registration.issuer == launch.issuer, Registration.client_id == launch.client_id
+        )
+    )
+    if registration is None:
+        abort(404)
+    course = session.scalar(
+        select(Course).where(
+            Course.registration_id == registration.id, Course.context_id == launch.context_id
+        )
+    )
+    if course is None:
+        abort(404)
+    person = session.scalar(
+        select(Person).where(Person.registration_id == registration.id, Person.sub == launch.sub)
+    )
+    return course, person
+
+
+def _token() -> str:
+    return issue_token(current_launch(), current_app.config["SECRET_KEY"])
+
+
+@bp.get("/")
+@launch_required("instructor")
+def home() -> Any:
+    course, _ = _course_and_person(current_launch())
+    rows = grade_status.course_rows(get_session(), course.id)
+    counts = {state: sum(1 for r in rows if r.state == state) for state in grade_status.SEVERITY}
+    return render_template(
+        "sync/home.html",
+        launch=current_launch(),
+        rows=rows,
+        counts=counts,
+        token=_token(),
+        done=request.args.get("done"),
+        queued=request.args.get("queued", type=int),
+    )
+
+
+@bp.post("/items/<int:item_id>/retry")
+@launch_required("instructor")
+def retry(item_id: int) -> Any:
+    course, _ = _course_and_person(current_launch())
+    copy = grade_status.retry(get_session(), course.id, item_id)
+    get_session().commit()
+    return _back("retry", 1 if copy else 0)
+
+
+@bp.post("/all")
+@launch_required("instructor")
+def sync_all() -> Any:
+    course, _ = _course_and_person(current_launch())
+    queued = grade_status.sync_all(get_session(), course.id)
+    get_session().commit()
+    return _back("all", len(queued))
+
+
+def _back(done: str, queued: int) -> Any:
+    return redirect(url_for("sync.home", done=done, queued=queued, st=_token()), code=303)
+
+
+@bp.get("/status")
+@launch_required()
+def status() -> Response:
+    """The caller's own rows: whether each grade and submission reached Canvas."""
+    course, person = _course_and_person(current_launch())
+    if person is None:
+        return jsonify({"items": []})
+    rows = grade_status.course_rows(get_session(), course.id, person.id)
+    subject = request.args.get("subject")
+    if subject:
+        rows = [row for row in rows if row.subject_key == subject]
+    return jsonify({"items": grade_status.participant_status(rows)})

@@ -1,0 +1,148 @@
+"""The instructor's sync page (retry, sync all) and the participant's JSON status."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select, update
+
+from lti_tool.db import session_scope, utcnow
+from lti_tool.demo_canvas.db import demo_session
+from lti_tool.demo_canvas.models import DeveloperKey
+from lti_tool.models import Course, Person, Registration
+from lti_tool.models.grade_sync import OutboxItem, OutboxStatus
+from lti_tool.services.grade_sync import Worker
+from tests.platform import CLIENT_ID, INSTRUCTOR, LEARNER, TestPlatform
+
+from .canvas import DemoCanvas, Student, queue_grade
+
+
+def session_token(client: FlaskClient, platform: TestPlatform, role: str) -> str:
+    response = platform.launch(client, role=role)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    return parse_qs(urlsplit(response.headers["Location"]).query)["st"][0]
+
+
+@pytest.fixture
+def course_id(app: Flask, client: FlaskClient, platform: TestPlatform, canvas: DemoCanvas) -> int:
+    """The launched course, with its registration's services answered by the demo Canvas."""
+    session_token(client, platform, INSTRUCTOR)
+    with demo_session(canvas.app) as demo:
+        demo.execute(update(DeveloperKey).values(client_id=CLIENT_ID))
+    with session_scope(app) as session:
+        session.execute(
+            update(Registration)
+            .where(Registration.client_id == CLIENT_ID)
+            .values(auth_token_url=canvas.url("/login/oauth2/token"))
+        )
+        return session.scalars(select(Course.id).where(Course.context_id == "ctx-officers")).one()
+
+
+def rows(app: Flask) -> list[OutboxItem]:
+    with session_scope(app) as session:
+        return list(session.scalars(select(OutboxItem).order_by(OutboxItem.id)))
+
+
+def mark(app: Flask, item_id: int, status: OutboxStatus, error: str | None = None) -> None:
+    with session_scope(app) as session:
+        item = session.get_one(OutboxItem, item_id)
+        item.status, item.last_error = status, error
+        item.sent_at = utcnow() if status == OutboxStatus.SENT else None
+
+
+def test_instructors_see_each_participants_state(
+    app: Flask, client: FlaskClient, platform: TestPlatform, canvas: DemoCanvas, course_id: int
+) -> None:
+    url = canvas.line_item_url()
+    synced, failed, waiting = (canvas.tool_student(course_id, f"sub-{n}") for n in range(3))
+    mark(app, queue_grade(app, course_id, synced, 5, lineitem_url=url), OutboxStatus.SENT)
+    refused = "Canvas answered 422: User not found in course or is not a student"
+    mark(app, queue_grade(app, course_id, failed, 5, lineitem_url=url), "needs_attention", refused)
+    queue_grade(app, course_id, waiting, 5, lineitem_url=url)
+    token = session_token(client, platform, INSTRUCTOR)
+
+    page = client.get("/sync/", query_string={"st": token}).get_data(as_text=True)
+
+    assert page.count("<tr>") == 4
+    assert "Needs attention" in page and refused in page
+    assert "Pending" in page and "Synced" in page
+    assert page.count(">Retry<") == 1
+    assert "<script>" not in page and "style=" not in page  # CSP: no inline code
+
+
+def test_participants_cannot_open_the_sync_page(
+    client: FlaskClient, platform: TestPlatform, course_id: int
+) -> None:
+    token = session_token(client, platform, LEARNER)
+    assert client.get("/sync/", query_string={"st": token}).status_code == 403
+
+
+def test_retry_queues_a_copy_that_is_sent_after_the_response(
+    app: Flask, client: FlaskClient, platform: TestPlatform, canvas: DemoCanvas, course_id: int
+) -> None:
+    student = canvas.tool_student(course_id, canvas.user_sub("participant1"))
+    item_id = queue_grade(app, course_id, student, 8, lineitem_url=canvas.line_item_url())
+    mark(app, item_id, OutboxStatus.NEEDS_ATTENTION, "Canvas answered 422: course concluded")
+    token = session_token(client, platform, INSTRUCTOR)
+
+    response = client.post(f"/sync/items/{item_id}/retry", data={"st": token})
+    assert rows(app)[-1].status == OutboxStatus.PENDING  # nobody waited for Canvas
+    response.close()  # as a WSGI server does once the answer is sent
+
+    assert response.status_code == 303
+    old, copy = rows(app)
+    assert (old.status, copy.status) == (OutboxStatus.SUPERSEDED, OutboxStatus.SENT)
+    assert canvas.gradebook()[student.sub]["score"] == 8
+
+
+def test_sync_all_resends_latest_grades_without_repeating_comments(
+    app: Flask,
+    client: FlaskClient,
+    platform: TestPlatform,
+    canvas: DemoCanvas,
+    course_id: int,
+    worker: Worker,
+) -> None:
+    url = canvas.line_item_url()
+    group = [canvas.tool_student(course_id, sub) for sub in canvas.add_students(5)]
+    for n, student in enumerate(group):
+        queue_grade(app, course_id, student, n, lineitem_url=url, comment="Thanks.")
+    worker.run(until_idle=True)
+    token = session_token(client, platform, INSTRUCTOR)
+
+    response = client.post("/sync/all", data={"st": token})
+    response.close()
+
+    assert response.status_code == 303 and "queued=5" in response.headers["Location"]
+    latest = rows(app)[-5:]
+    assert {i.status for i in latest} == {OutboxStatus.SENT}
+    assert all("comment" not in i.payload for i in latest)
+    book = canvas.gradebook()
+    assert {s.sub: book[s.sub]["comments"] for s in group} == {s.sub: ["Thanks."] for s in group}
+    assert canvas.count("/login/oauth2/token") == 1
+
+
+def test_participants_see_whether_their_grade_reached_canvas(
+    app: Flask, client: FlaskClient, platform: TestPlatform, canvas: DemoCanvas, course_id: int
+) -> None:
+    token = session_token(client, platform, LEARNER)
+    with session_scope(app) as session:
+        person = session.scalars(select(Person).where(Person.sub == platform.claims("n")["sub"]))
+        me = Student(person.one().id, "")
+    other = canvas.tool_student(course_id, "someone-else")
+    url = canvas.line_item_url()
+    mark(app, queue_grade(app, course_id, me, 7, lineitem_url=url), OutboxStatus.SENT)
+    queue_grade(app, course_id, other, 3, lineitem_url=url)
+
+    body = client.get("/sync/status", headers={"Authorization": f"Bearer {token}"}).get_json()
+
+    (item,) = body["items"]
+    assert (item["subject"], item["state"], item["kinds"]) == (
+        "prompt:1",
+        "sent",
+        {"grade": "sent"},
+    )
+    assert item["synced_at"]
