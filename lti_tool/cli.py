@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import click
 from alembic import command as alembic_command
 from alembic.config import Config as AlembicConfig
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
-from lti_tool.db import session_scope
+from lti_tool.db import session_scope, utcnow
 from lti_tool.lti import canvas
 from lti_tool.lti.keys import KeyStore
 from lti_tool.lti.storage import purge_expired
+from lti_tool.models import AuditAction
+from lti_tool.services.audit import ADMIN, AuditLog
 from lti_tool.services.registrations import RegistrationError, RegistrationService
 
 registration_cli = AppGroup(
@@ -24,11 +27,14 @@ db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
 
 
 def register_commands(app: Flask) -> None:
+    from lti_tool.cli_records import audit_cli, course_cli, participant_cli
     from lti_tool.cli_sync import grades_cli, sync_cli
 
     for group in (registration_cli, keys_cli, db_cli, sync_cli, grades_cli):
         app.cli.add_command(group)
     app.cli.add_command(purge)
+    for group in (course_cli, participant_cli, audit_cli):
+        app.cli.add_command(group)
 
 
 def alembic_config(app: Flask) -> AlembicConfig:
@@ -98,7 +104,7 @@ def registration_add(
         )
     with session_scope(current_app) as session:
         try:
-            RegistrationService(session, allow_local_urls=_allow_local()).add(
+            registration = RegistrationService(session, allow_local_urls=_allow_local()).add(
                 issuer=str(values["issuer"]),
                 client_id=client_id,
                 auth_login_url=str(values["auth_login_url"]),
@@ -108,6 +114,9 @@ def registration_add(
             )
         except RegistrationError as error:
             raise click.ClickException(str(error)) from error
+        AuditLog(session).registration(
+            AuditAction.REGISTRATION_ADDED, ADMIN, registration.id, registration.issuer, client_id
+        )
     click.echo(f"Registered {values['issuer']} client {client_id}.")
 
 
@@ -135,8 +144,13 @@ def registration_list() -> None:
 def registration_remove(issuer: str, client_id: str) -> None:
     """Stop trusting a platform registration (its launches are refused from now on)."""
     with session_scope(current_app) as session:
-        if not RegistrationService(session).remove(issuer, client_id):
+        service = RegistrationService(session)
+        registration = service.find(issuer, client_id)
+        if registration is None or not service.remove(issuer, client_id):
             raise click.ClickException(f"No registration {issuer} / {client_id}.")
+        AuditLog(session).registration(
+            AuditAction.REGISTRATION_REMOVED, ADMIN, registration.id, issuer, client_id
+        )
     click.echo(f"Removed {issuer} client {client_id}.")
 
 
@@ -179,11 +193,20 @@ def keys_list() -> None:
 
 
 @click.command("purge")
-def purge() -> None:
-    """Delete expired nonces, login state and launch data (run it from cron)."""
+@with_appcontext
+@click.option(
+    "--audit-days",
+    type=click.IntRange(min=0),
+    help="Keep this many days of audit log (default LTI_TOOL_AUDIT_RETENTION_DAYS; 0 keeps all).",
+)
+def purge(audit_days: int | None) -> None:
+    """Delete expired nonces, login state and launch data, and audit events past retention
+    (run it from cron; logins also purge expired entries every few minutes)."""
+    days = current_app.config["LTI_TOOL_AUDIT_RETENTION_DAYS"] if audit_days is None else audit_days
     with session_scope(current_app) as session:
         count = purge_expired(session)
-    click.echo(f"Purged {count} expired entries.")
+        events = AuditLog(session).purge_before(utcnow() - timedelta(days=days)) if days else 0
+    click.echo(f"Purged {count} expired entries and {events} audit events.")
 
 
 def _allow_local() -> bool:

@@ -11,6 +11,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 ENVIRONMENTS = ("development", "testing", "production")
+DEFAULT_AUDIT_RETENTION_DAYS = 730
+"""Two years: a course's run, its certificates and any complaint about them."""
 
 
 class ConfigurationError(RuntimeError):
@@ -25,6 +27,8 @@ class Settings:
     base_url: str
     keys_dir: Path
     key_overlap_hours: int
+    audit_retention_days: int
+    """How long the audit log keeps events; `purge` deletes older ones (0 keeps them all)."""
 
     @property
     def is_production(self) -> bool:
@@ -38,6 +42,7 @@ class Settings:
             "LTI_TOOL_BASE_URL": self.base_url,
             "LTI_TOOL_KEYS_DIR": str(self.keys_dir),
             "LTI_TOOL_KEY_OVERLAP_HOURS": self.key_overlap_hours,
+            "LTI_TOOL_AUDIT_RETENTION_DAYS": self.audit_retention_days,
             "TESTING": self.env == "testing",
             # Forms carry at most a long reflection; anything bigger is refused with 413.
             "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
@@ -63,6 +68,7 @@ def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None = Non
         ),
         keys_dir=Path(str(source.get("LTI_TOOL_KEYS_DIR") or _default_keys_dir())),
         key_overlap_hours=int(source.get("LTI_TOOL_KEY_OVERLAP_HOURS") or 72),
+        audit_retention_days=_audit_retention_days(source),
     )
 
 
@@ -86,7 +92,16 @@ def _production_settings(source: Mapping[str, Any]) -> Settings:
         base_url=base_url,
         keys_dir=Path(str(source.get("LTI_TOOL_KEYS_DIR") or _default_keys_dir())),
         key_overlap_hours=int(source.get("LTI_TOOL_KEY_OVERLAP_HOURS") or 72),
+        audit_retention_days=_audit_retention_days(source),
     )
+
+
+def _audit_retention_days(source: Mapping[str, Any]) -> int:
+    value = source.get("LTI_TOOL_AUDIT_RETENTION_DAYS")
+    raw = str(DEFAULT_AUDIT_RETENTION_DAYS if value in (None, "") else value).strip()
+    if not raw.isdigit():
+        raise ConfigurationError("LTI_TOOL_AUDIT_RETENTION_DAYS must be a whole number of days")
+    return int(raw)
 
 
 def _normalise_base_url(url: str) -> str:

@@ -7,12 +7,15 @@ from typing import Any
 
 from pylti1p3.launch_data_storage.base import LaunchDataStorage
 from sqlalchemy import delete
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from lti_tool.db import utcnow
 from lti_tool.models import LtiStorageEntry
 
 DEFAULT_LIFETIME = timedelta(hours=8)
+PURGE_INTERVAL_SECONDS = 600
+"""How often logins purge expired entries, at most, across every instance sharing a database."""
 
 
 class DbStorage(LaunchDataStorage[Any]):
@@ -31,17 +34,29 @@ class DbStorage(LaunchDataStorage[Any]):
         return True
 
     def get_value(self, key: str) -> Any:
-        entry = self.session.get(LtiStorageEntry, self._prepare_key(key))
+        entry = self.session.get(LtiStorageEntry, self._prepare_key(key), populate_existing=True)
         if entry is None or entry.expires_at <= utcnow():
             return None
         return entry.value
 
     def set_value(self, key: str, value: Any, exp: int | None = None) -> None:
+        """Insert or replace in one statement: instances writing the same key at once (a burst
+        of first launches caching the platform's keys) must not fail on the unique key."""
         lifetime = timedelta(seconds=exp) if exp else DEFAULT_LIFETIME
-        self.session.merge(
-            LtiStorageEntry(key=self._prepare_key(key), value=value, expires_at=utcnow() + lifetime)
+        dialect = self.session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = insert(LtiStorageEntry).values(
+            key=self._prepare_key(key), value=value, expires_at=utcnow() + lifetime
         )
-        self.session.flush()
+        self.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[LtiStorageEntry.key],
+                set_={
+                    "value": statement.excluded.value,
+                    "expires_at": statement.excluded.expires_at,
+                },
+            )
+        )
 
     def check_value(self, key: str) -> bool:
         return self.get_value(key) is not None
@@ -73,3 +88,14 @@ def purge_expired(session: Session) -> int:
     """Remove expired nonces, login state and launch data; run by `flask --app lti_tool purge`."""
     result = session.execute(delete(LtiStorageEntry).where(LtiStorageEntry.expires_at <= utcnow()))
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def purge_expired_now_and_then(session: Session) -> int:
+    """Purge expired entries if no instance did in the last `PURGE_INTERVAL_SECONDS`.
+
+    Called from the login route, so launch data and nonces go without cron. Two instances may
+    both claim at the same moment; both purging is harmless.
+    """
+    if not DbStorage(session).claim_once("purge-expired", PURGE_INTERVAL_SECONDS):
+        return 0
+    return purge_expired(session)

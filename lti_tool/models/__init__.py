@@ -1,5 +1,6 @@
 """Every model, imported here so Alembic and create_all see the whole schema."""
 
+from lti_tool.models.audit import AuditAction, AuditEvent
 from lti_tool.models.course import Course
 from lti_tool.models.feedback import FeedbackMessage, ReadMarker
 from lti_tool.models.grade import Grade
@@ -11,6 +12,8 @@ from lti_tool.models.reflection import Reflection, ReflectionVersion
 from lti_tool.models.registration import Deployment, Registration
 
 __all__ = [
+    "AuditAction",
+    "AuditEvent",
     "AccessToken",
     "OutboxItem",
     "OutboxKind",

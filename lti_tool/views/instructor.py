@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
 
 from lti_tool.auth import attach_fresh_token, current_launch, launch_required, token_url
 from lti_tool.db import get_session, utcnow
 from lti_tool.lti import canvas
 from lti_tool.lti.deep_linking import GradedLink, deep_link_response
 from lti_tool.lti.launch import LaunchError
-from lti_tool.models import GradingType, Prompt, Reflection
+from lti_tool.models import AuditAction, GradingType, Prompt, Reflection
+from lti_tool.services.audit import AuditLog
 from lti_tool.services.feedback import FeedbackService, MessageInvalid
 from lti_tool.services.grade_sync import GradeSync
 from lti_tool.services.grading import GradeInput, GradeInvalid, GradingService
@@ -28,10 +29,11 @@ from lti_tool.services.prompts import (
     input_from_bank,
     rubric_text,
 )
+from lti_tool.services.records import RecordsService, completion_csv
 from lti_tool.services.reflections import ReflectionService
 from lti_tool.services.workspace import Status, WorkspaceService, status_of
 from lti_tool.views import text
-from lti_tool.views.scope import member
+from lti_tool.views.scope import actor, member
 
 bp = Blueprint("instructor", __name__, url_prefix="/instructor")
 bp.after_request(attach_fresh_token)
@@ -63,6 +65,19 @@ def _reflection(reflection_id: int) -> Reflection:
     if reflection is None or reflection.course_id != member().course.id:
         abort(404)
     return reflection
+
+
+def _audit(action: AuditAction, reflection: Reflection, detail: str = "") -> None:
+    """Record that the signed-in instructor read or changed this reflection's records."""
+    scope = member()
+    AuditLog(get_session()).record(
+        action,
+        actor(),
+        course_id=scope.course.id,
+        subject_type="reflection",
+        subject_id=reflection.id,
+        detail=detail,
+    )
 
 
 def _notice() -> str | None:
@@ -236,6 +251,7 @@ def review(reflection_id: int) -> Any:
     reflection = _reflection(reflection_id)
     page = _review_page(reflection, notice=_notice())
     FeedbackService(get_session()).mark_read(reflection, member().person)
+    _audit(AuditAction.REFLECTION_VIEWED, reflection, f"version {reflection.version_count}")
     get_session().commit()
     return page
 
@@ -276,7 +292,7 @@ def comment(reflection_id: int) -> Any:
     reflection, session = _reflection(reflection_id), get_session()
     version = request.form.get("version", "")
     try:
-        FeedbackService(session).comment(
+        message = FeedbackService(session).comment(
             reflection,
             member().person,
             body=request.form.get("body", ""),
@@ -288,6 +304,11 @@ def comment(reflection_id: int) -> Any:
     except MessageInvalid as invalid:
         session.rollback()
         return _review_page(reflection, errors=invalid.errors, form=request.form.to_dict()), 422
+    _audit(
+        AuditAction.FEEDBACK_POSTED,
+        reflection,
+        f"message {message.id} on version {message.version_number}",
+    )
     session.commit()
     return redirect(
         token_url("instructor.review", reflection_id=reflection.id, notice="commented") + "#thread",
@@ -311,7 +332,7 @@ def grade(reflection_id: int) -> Any:
         override_manual=form.get("override_manual") == "1",
     )
     try:
-        GradingService(session, GradeSync(session), _base_url()).grade(
+        saved = GradingService(session, GradeSync(session), _base_url()).grade(
             course=member().course,
             prompt=reflection.prompt,
             reflection=reflection,
@@ -322,10 +343,44 @@ def grade(reflection_id: int) -> Any:
     except GradeInvalid as invalid:
         session.rollback()
         return _review_page(reflection, errors=invalid.errors, form=form.to_dict()), 422
+    _audit(AuditAction.GRADE_SAVED, reflection, f"version {saved.version_number}")
     session.commit()
     return redirect(
         token_url("instructor.review", reflection_id=reflection.id, notice="graded") + "#grade",
         303,
+    )
+
+
+@bp.get("/activity")
+@launch_required("instructor")
+def activity() -> Any:
+    """The course's audit log, newest first: who read or changed reflections, feedback and
+    grades, and who exported or deleted records."""
+    scope = member()
+    raw = request.args.get("page", "1")
+    page = AuditLog(get_session()).course_page(scope.course.id, int(raw) if raw.isdigit() else 1)
+    return render_template("instructor/activity.html", course=scope.course, page=page)
+
+
+@bp.get("/completion.csv")
+@launch_required("instructor")
+def completion_report() -> Response:
+    """The cohort's completion report, for certificates; downloading it is itself recorded."""
+    scope, session = member(), get_session()
+    report = completion_csv(RecordsService(session).course_records(scope.course))
+    AuditLog(session).record(
+        AuditAction.REPORT_DOWNLOADED,
+        actor(),
+        course_id=scope.course.id,
+        subject_type="course",
+        subject_id=scope.course.id,
+    )
+    session.commit()
+    filename = f"completion-course-{scope.course.id}.csv"
+    return Response(
+        report,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
 

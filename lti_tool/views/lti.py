@@ -26,6 +26,9 @@ from lti_tool.lti.launch import (
     LaunchError,
     LtiGateway,
 )
+from lti_tool.lti.storage import purge_expired_now_and_then
+from lti_tool.models import AuditAction
+from lti_tool.services.audit import PLATFORM, AuditLog
 from lti_tool.services.grade_sync import service_client
 from lti_tool.services.install import DynamicRegistration, canvas_developer_key
 from lti_tool.services.launches import LaunchService
@@ -47,6 +50,7 @@ def gateway() -> LtiGateway:
 def login() -> Any:
     params = {key: value for key, value in request.values.items() if isinstance(value, str)}
     result = gateway().login(params, secure=_secure())
+    purge_expired_now_and_then(get_session())
     get_session().commit()
     if result.storage_target:
         page = render_template(
@@ -154,6 +158,14 @@ def register() -> Any:
         return render_template(
             "lti/register.html", config_url=config_url, token=token, error=str(error)
         ), 400
+    registration = result.registration
+    AuditLog(get_session()).registration(
+        AuditAction.REGISTRATION_ADDED,
+        PLATFORM,
+        registration.id,
+        registration.issuer,
+        registration.client_id,
+    )
     get_session().commit()
     return render_template("lti/registered.html", registration=result.registration)
 

@@ -13,7 +13,8 @@ from flask import Blueprint, abort, current_app, jsonify, redirect, render_templ
 from lti_tool.auth import attach_fresh_token, current_launch, launch_required, token_url
 from lti_tool.db import get_session, utcnow
 from lti_tool.lti import canvas
-from lti_tool.models import Prompt, Reflection
+from lti_tool.models import AuditAction, Prompt, Reflection
+from lti_tool.services.audit import AuditLog
 from lti_tool.services.feedback import FeedbackService, MessageInvalid
 from lti_tool.services.grade_sync import GradeSync
 from lti_tool.services.grading import GradingService
@@ -29,7 +30,7 @@ from lti_tool.services.reflections import (
 )
 from lti_tool.services.workspace import WorkspaceService
 from lti_tool.views import text
-from lti_tool.views.scope import member
+from lti_tool.views.scope import actor, member
 
 bp = Blueprint("participant", __name__, url_prefix="/participant")
 bp.after_request(attach_fresh_token)
@@ -237,6 +238,10 @@ def submit(prompt_id: int) -> Any:
                 now=utcnow(),
             )
             notice = "submitted" if result.created else "unchanged"
+            if result.created:
+                _audit(
+                    AuditAction.REFLECTION_SUBMITTED, reflection, f"version {result.version.number}"
+                )
     except StaleRevision as stale:
         session.rollback()
         return _write_page(
@@ -276,13 +281,27 @@ def reply(prompt_id: int) -> Any:
     reflection = _reflections().open(prompt, scope.person)
     body = request.form.get("body", "")
     try:
-        FeedbackService(session).reply(reflection, scope.person, body=body, now=utcnow())
+        message = FeedbackService(session).reply(reflection, scope.person, body=body, now=utcnow())
     except MessageInvalid as invalid:
         session.rollback()
         return _write_page(prompt, reflection, errors=invalid.errors, reply_value=body), 422
+    _audit(AuditAction.FEEDBACK_REPLIED, reflection, f"message {message.id}")
     session.commit()
     return redirect(
         token_url("participant.write", prompt_id=prompt.id, notice="replied") + "#thread", 303
+    )
+
+
+def _audit(action: AuditAction, reflection: Reflection, detail: str) -> None:
+    """Participants' changes to their own records are logged (submissions, replies); autosaved
+    drafts are not: they are work in progress, private, and would flood the log."""
+    AuditLog(get_session()).record(
+        action,
+        actor(),
+        course_id=member().course.id,
+        subject_type="reflection",
+        subject_id=reflection.id,
+        detail=detail,
     )
 
 

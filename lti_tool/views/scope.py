@@ -10,6 +10,7 @@ from sqlalchemy import and_, select
 from lti_tool.auth import current_launch
 from lti_tool.db import get_session
 from lti_tool.models import Course, Enrollment, Person, Registration
+from lti_tool.services.audit import Actor
 
 
 @dataclass(frozen=True)
@@ -51,3 +52,9 @@ def member() -> Member:
         g.member = Member(*row)
     found: Member = g.member
     return found
+
+
+def actor() -> Actor:
+    """The signed-in person as the audit log names them: their course role and person id."""
+    scope = member()
+    return Actor(str(scope.enrollment.role), scope.person.id)
