@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lti_tool.models import Course, GradingType, Prompt
@@ -199,16 +200,24 @@ class PromptService:
         """
         if not resource_link_id:
             return None
-        prompt = self.session.scalar(
+        prompt = self._linked(course, resource_link_id)
+        if prompt is None:
+            try:
+                with self.session.begin_nested():
+                    prompt = self._first_launch(course, resource_link_id, custom)
+            except IntegrityError:
+                # Another participant's first launch of this link tied it a moment ago.
+                prompt = self._linked(course, resource_link_id)
+        if prompt is not None and lineitem_url:
+            prompt.lineitem_url = lineitem_url
+        return prompt
+
+    def _linked(self, course: Course, resource_link_id: str) -> Prompt | None:
+        return self.session.scalar(
             select(Prompt).where(
                 Prompt.course_id == course.id, Prompt.resource_link_id == resource_link_id
             )
         )
-        if prompt is None:
-            prompt = self._first_launch(course, resource_link_id, custom)
-        if prompt is not None and lineitem_url:
-            prompt.lineitem_url = lineitem_url
-        return prompt
 
     def _first_launch(
         self, course: Course, resource_link_id: str, custom: Mapping[str, str]

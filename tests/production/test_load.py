@@ -146,12 +146,11 @@ def _type(
     return draft
 
 
-def _run(instance: ServedApp, platform: TestPlatform) -> list[Outcome]:
-    start = threading.Barrier(PARTICIPANTS)
-    with ThreadPoolExecutor(max_workers=PARTICIPANTS) as pool:
+def _run(instance: ServedApp, platform: TestPlatform, count: int = PARTICIPANTS) -> list[Outcome]:
+    start = threading.Barrier(count)
+    with ThreadPoolExecutor(max_workers=count) as pool:
         futures = [
-            pool.submit(_participant, instance, platform, number, start)
-            for number in range(PARTICIPANTS)
+            pool.submit(_participant, instance, platform, number, start) for number in range(count)
         ]
         return [future.result(timeout=TIME_LIMIT) for future in futures]
 
@@ -189,3 +188,15 @@ def test_75_participants_launch_and_save_drafts_at_once(
     stored = _drafts(served.app)
     assert {sub: stored.get(sub) for sub in expected} == expected
     _sqlite_is_tuned(served.app)
+
+
+def test_a_link_nobody_opened_yet_survives_a_rush(
+    app: Flask, served: ServedApp, platform: TestPlatform
+) -> None:
+    """No instructor first: the course, the people and the course's copy of the bank prompt
+    are all created by participants' simultaneous first launches."""
+    outcomes = _run(served, platform, count=25)
+    errors = [f"{o.sub}: {o.error}" for o in outcomes if o.error]
+    assert not errors, f"{len(errors)} of 25 failed:\n" + "\n".join(errors[:10])
+    stored = _drafts(served.app)
+    assert {o.sub: stored.get(o.sub) for o in outcomes} == {o.sub: o.last_text for o in outcomes}
