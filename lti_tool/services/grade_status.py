@@ -66,6 +66,24 @@ def latest_items(
     )
 
 
+def grade_delivery(
+    session: Session, course_id: int, person_id: int, subject_key: str
+) -> OutboxItem | None:
+    """The newest grade row of one person's subject: whether their grade reached Canvas."""
+    return session.scalar(
+        select(OutboxItem)
+        .where(
+            OutboxItem.course_id == course_id,
+            OutboxItem.person_id == person_id,
+            OutboxItem.subject_key == subject_key,
+            OutboxItem.kind == OutboxKind.GRADE,
+            OutboxItem.status != OutboxStatus.SUPERSEDED,
+        )
+        .order_by(OutboxItem.id.desc())
+        .limit(1)
+    )
+
+
 def course_rows(session: Session, course_id: int, person_id: int | None = None) -> list[SyncRow]:
     grouped: dict[tuple[str, int], list[OutboxItem]] = defaultdict(list)
     for item in latest_items(session, course_id, person_id):

@@ -14,10 +14,11 @@ from lti_tool.auth import attach_fresh_token, current_launch, launch_required, t
 from lti_tool.db import get_session, utcnow
 from lti_tool.lti import canvas
 from lti_tool.models import AuditAction, Prompt, Reflection
+from lti_tool.services import grade_status
 from lti_tool.services.audit import AuditLog
 from lti_tool.services.feedback import FeedbackService, MessageInvalid
 from lti_tool.services.grade_sync import GradeSync
-from lti_tool.services.grading import GradingService
+from lti_tool.services.grading import GradingService, subject_key
 from lti_tool.services.programs import ProgramService, get_program
 from lti_tool.services.prompts import PromptService
 from lti_tool.services.reflections import (
@@ -149,6 +150,9 @@ def _write_page(
         grade=GradingService(
             session, GradeSync(session), current_app.config["LTI_TOOL_BASE_URL"]
         ).current(reflection),
+        in_canvas=grade_status.grade_delivery(
+            session, scope.course.id, scope.person.id, subject_key(prompt)
+        ),
         due_at=due_at,
         past_due=due_at is not None and utcnow() > due_at,
         notice=notice,

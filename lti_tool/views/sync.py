@@ -76,6 +76,7 @@ def home() -> Any:
     return render_template(
         "sync/home.html",
         launch=current_launch(),
+        course=course,
         rows=rows,
         counts=counts,
         token=_token(),

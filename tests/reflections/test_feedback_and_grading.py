@@ -7,8 +7,8 @@ import re
 from flask import Flask
 from sqlalchemy import select
 
-from lti_tool.db import session_scope
-from lti_tool.models import Grade, OutboxItem, Reflection
+from lti_tool.db import session_scope, utcnow
+from lti_tool.models import Grade, OutboxItem, OutboxStatus, Reflection
 from tests.reflections.conftest import Canvas, Person, Placed, submit, text_of
 
 TEXT = "I explained the reason for the stop first. The driver calmed down at once."
@@ -113,6 +113,12 @@ class TestGrading:
         assert item.payload["comment"] == "Clear and honest."
         assert item.target["lineitem_url"] == placed.lineitem
         assert "8.5 / 10" in text_of(student.get(placed.page))
+        assert "On its way to the Canvas gradebook" in text_of(student.get(placed.page))
+        with app.app_context(), session_scope(app) as session:
+            delivered = session.get(OutboxItem, item.id)
+            assert delivered is not None
+            delivered.status, delivered.sent_at = OutboxStatus.SENT, utcnow()
+        assert "In the Canvas gradebook since" in text_of(student.get(placed.page))
         submit(student, placed, TEXT + " Then I thanked them.")
         assert _status(teacher, placed) == "awaiting_feedback"
 
