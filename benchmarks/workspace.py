@@ -1,0 +1,170 @@
+"""Instructor pages for growing courses: render time and SQL query count.
+
+Run: .venv/bin/python -m benchmarks.workspace [--database-url URL]
+Each size is a course with N participants x M prompts, every reflection in some state (draft,
+submitted, waiting for feedback, graded). The query count must not grow with participants.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from alembic import command
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event, select
+
+from benchmarks.common import print_table
+from lti_tool import create_app
+from lti_tool.cli import alembic_config
+from lti_tool.db import Base, session_scope, utcnow
+from lti_tool.models import Course, CourseRole, Enrollment, Person, Prompt, Reflection
+from tests.platform import INSTRUCTOR, TestPlatform
+
+SIZES = ((75, 8), (25, 12), (750, 8))
+REPEATS = 5
+
+
+@contextmanager
+def fresh_app(database_url: str | None) -> Iterator[Flask]:
+    with tempfile.TemporaryDirectory() as folder:
+        app = create_app(
+            {
+                "LTI_TOOL_ENV": "testing",
+                "SECRET_KEY": "benchmark-secret-key-0123456789-abcdefghij",
+                "DATABASE_URL": database_url or f"sqlite:///{Path(folder) / 'ws.db'}",
+                "LTI_TOOL_BASE_URL": "http://localhost",
+                "LTI_TOOL_KEYS_DIR": str(Path(folder) / "keys"),
+                "DEMO_CANVAS_DISABLED": "1",
+            }
+        )
+        with app.app_context():
+            engine = app.extensions["db_engine"]
+            Base.metadata.drop_all(engine)
+            with engine.begin() as connection:
+                connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+            command.upgrade(alembic_config(app), "head")
+        try:
+            yield app
+        finally:
+            app.extensions["db_engine"].dispose()
+
+
+def seed(app: Flask, participants: int, prompts: int) -> None:
+    """Participants and prompts in the instructor's course, reflections in mixed states."""
+    now = utcnow()
+    with app.app_context(), session_scope(app) as session:
+        course = session.scalars(select(Course)).one()
+        course.program_key = "officers"
+        people = [
+            Person(registration_id=course.registration_id, sub=f"p-{n}", name=f"Participant {n}")
+            for n in range(participants)
+        ]
+        session.add_all(people)
+        session.flush()
+        session.add_all(
+            Enrollment(course_id=course.id, person_id=p.id, role=CourseRole.PARTICIPANT)
+            for p in people
+        )
+        placed = [
+            Prompt(
+                course_id=course.id,
+                title=f"Week prompt {m}",
+                body="Reflect.",
+                week=1 + m % 2,
+                resource_link_id=f"rl-{m}",
+            )
+            for m in range(prompts)
+        ]
+        session.add_all(placed)
+        session.flush()
+        for m, prompt in enumerate(placed):
+            for n, person in enumerate(people):
+                state = (n + m) % 4
+                session.add(
+                    Reflection(
+                        course_id=course.id,
+                        prompt_id=prompt.id,
+                        person_id=person.id,
+                        draft_text="Draft",
+                        revision=1,
+                        version_count=min(state, 1),
+                        submitted_at=now - timedelta(hours=n) if state else None,
+                        waiting_since=now - timedelta(hours=n) if state == 2 else None,
+                    )
+                )
+
+
+class QueryCounter:
+    def __init__(self, app: Flask) -> None:
+        self.count = 0
+        event.listen(app.extensions["db_engine"], "before_cursor_execute", self._count)
+
+    def _count(self, *_args: Any) -> None:
+        self.count += 1
+
+
+def measure(client: FlaskClient, counter: QueryCounter, path: str, token: str) -> tuple[float, int]:
+    times, queries = [], 0
+    for _ in range(REPEATS):
+        counter.count = 0
+        started = time.perf_counter()
+        response = client.get(path, query_string={"st": token})
+        times.append(time.perf_counter() - started)
+        if response.status_code != 200:
+            raise RuntimeError(f"{path} answered {response.status_code}")
+        queries = counter.count
+    return statistics.median(times), queries
+
+
+def run_size(database_url: str | None, participants: int, prompts: int) -> list[list[object]]:
+    platform = TestPlatform()
+    platform.start()
+    try:
+        with fresh_app(database_url) as app:
+            platform.register_with(app)
+            client = app.test_client()
+            landing = platform.launch(client, role=INSTRUCTOR, sub="teacher")
+            token = parse_qs(urlsplit(landing.headers["Location"]).query)["st"][0]
+            seed(app, participants, prompts)
+            counter = QueryCounter(app)
+            with app.app_context(), session_scope(app) as session:
+                first_prompt = session.scalars(select(Prompt.id).order_by(Prompt.id)).first()
+            rows = []
+            for label, path in (
+                ("workspace", "/instructor/workspace"),
+                ("prompt roster", f"/instructor/prompts/{first_prompt}"),
+                ("feedback queue", "/instructor/queue"),
+            ):
+                seconds, queries = measure(client, counter, path, token)
+                size = f"{participants} x {prompts}"
+                rows.append([size, label, f"{seconds * 1000:.1f}", queries])
+            return rows
+    finally:
+        platform.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database-url")
+    args = parser.parse_args()
+    rows = [row for p, m in SIZES for row in run_size(args.database_url, p, m)]
+    backend = (args.database_url or "sqlite").split(":")[0]
+    print_table(
+        f"Instructor pages, median of {REPEATS}, in-process ({backend})",
+        rows,
+        ["participants x prompts", "page", "ms", "SQL queries"],
+    )
+
+
+if __name__ == "__main__":
+    main()
