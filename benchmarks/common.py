@@ -10,7 +10,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -28,9 +28,10 @@ SECRET = "benchmark-secret-key-0123456789-abcdefghij"
 @contextmanager
 def served_app(
     database_url: str | None = None, server: str = "gunicorn", workers: int = 2
-) -> Iterator[tuple[Flask, str]]:
+) -> Iterator[tuple[Flask, str, Callable[[], int]]]:
     """The tool on a free loopback port, migrated, with its own keys; yields an in-process app
-    on the same database (for seeding) and the served address."""
+    on the same database (for seeding), the served address, and a function giving the peak
+    resident memory (KiB) of the largest worker process so far."""
     with tempfile.TemporaryDirectory() as folder:
         port = _free_port()
         base_url = f"http://127.0.0.1:{port}"
@@ -47,14 +48,16 @@ def served_app(
             command.upgrade(alembic_config(app), "head")
         runner = _gunicorn if server == "gunicorn" else _werkzeug
         try:
-            with runner(app, env, port, workers):
-                yield app, base_url
+            with runner(app, env, port, workers) as peak:
+                yield app, base_url, peak
         finally:
             app.extensions["db_engine"].dispose()
 
 
 @contextmanager
-def _gunicorn(_app: Flask, env: dict[str, str], port: int, workers: int) -> Iterator[None]:
+def _gunicorn(
+    _app: Flask, env: dict[str, str], port: int, workers: int
+) -> Iterator[Callable[[], int]]:
     process = subprocess.Popen(  # noqa: S603 - fixed arguments, loopback only
         [
             sys.executable,
@@ -72,21 +75,43 @@ def _gunicorn(_app: Flask, env: dict[str, str], port: int, workers: int) -> Iter
     )
     try:
         _wait_until_up(f"http://127.0.0.1:{port}/health")
-        yield
+        yield lambda: max((_peak_kib(pid) for pid in _children(process.pid)), default=0)
     finally:
         process.terminate()
         process.wait(timeout=10)
 
 
 @contextmanager
-def _werkzeug(app: Flask, _env: dict[str, str], port: int, _workers: int) -> Iterator[None]:
+def _werkzeug(
+    app: Flask, _env: dict[str, str], port: int, _workers: int
+) -> Iterator[Callable[[], int]]:
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield
+        yield lambda: _peak_kib(os.getpid())
     finally:
         server.shutdown()
+
+
+def _children(parent: int) -> list[int]:
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == parent:
+            children.append(int(stat.parent.name))
+    return children
+
+
+def _peak_kib(pid: int) -> int:
+    """VmHWM: the most resident memory the process has used (Linux)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
 
 
 def _free_port() -> int:

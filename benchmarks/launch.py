@@ -51,7 +51,7 @@ def main() -> None:
     platform = TestPlatform()
     platform.start()
     try:
-        with served_app(args.database_url, args.server) as (app, base_url):
+        with served_app(args.database_url, args.server) as (app, base_url, peak_kib):
             platform.register_with(app)
             session = requests.Session()
             round_trip(session, base_url, platform, -1)  # warm caches (JWKS, keys)
@@ -62,6 +62,7 @@ def main() -> None:
                 round_trip(session, base_url, platform, n)
                 latencies.append(time.perf_counter() - begin)
             elapsed = time.perf_counter() - started
+            worker_mib = peak_kib() / 1024
     finally:
         platform.stop()
     backend = (args.database_url or "sqlite").split(":")[0]
@@ -75,9 +76,10 @@ def main() -> None:
                 f"{args.launches / elapsed:.1f}",
                 f"{percentile(latencies, 0.5) * 1000:.1f}",
                 f"{percentile(latencies, 0.95) * 1000:.1f}",
+                f"{worker_mib:.0f}",
             ]
         ],
-        ["database", "server", "round trips", "per second", "p50 ms", "p95 ms"],
+        ["database", "server", "round trips", "per second", "p50 ms", "p95 ms", "worker peak MiB"],
     )
 
 

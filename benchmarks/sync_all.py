@@ -46,7 +46,7 @@ def main() -> None:
     args = parser.parse_args()
     # only the migrated in-process app is used: the tool's HTTP side plays no part in delivery
     served = served_app(args.database_url, server="werkzeug")
-    with tempfile.TemporaryDirectory() as folder, served as (app, _):
+    with tempfile.TemporaryDirectory() as folder, served as (app, _, _peak):
         canvas = DemoCanvas(app, seed_database(Path(folder)), Path(folder))
         with canvas.running():
             course_id, _ = canvas.register()
