@@ -29,7 +29,7 @@ def free_server() -> BaseWSGIServer:
 def serve(server: BaseWSGIServer, config: dict[str, Any]) -> Iterator[ServedApp]:
     """Serve a new app instance (its own engine and caches) on an already bound server."""
     app = create_app(config)
-    server.app = app  # type: ignore[assignment]
+    server.app = app
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

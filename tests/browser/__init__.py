@@ -1,0 +1,1 @@
+"""Walkthroughs in headless Chromium through the demo Canvas (see conftest.py)."""

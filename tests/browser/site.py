@@ -1,0 +1,122 @@
+"""The tool (as https://localhost:PORT) and the demo Canvas (as https://127.0.0.1:PORT) served
+over loopback HTTPS by a real threaded server in a background thread, with a restart that keeps
+the port and both databases, as a deploy would."""
+
+from __future__ import annotations
+
+import socket
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import requests
+from flask import Flask
+from sqlalchemy import select, update
+from werkzeug.serving import ThreadedWSGIServer
+
+from lti_tool.demo_canvas.cli import install
+from lti_tool.demo_canvas.db import demo_session
+from lti_tool.demo_canvas.models import DeveloperKey
+from tests.browser.tls import server_context
+from tests.servers import instance_config, serve
+
+
+class _Server(ThreadedWSGIServer):
+    """Remembers its connections so a stop really drops them (no keep-alive to the old app)."""
+
+    def __init__(self, port: int, cert: tuple[Path, Path]) -> None:
+        self.connections: list[socket.socket] = []
+        super().__init__("127.0.0.1", port, _not_ready, ssl_context=server_context(*cert))
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self.connections.append(request)
+        super().process_request(request, client_address)
+
+    def drop_connections(self) -> None:
+        for connection in self.connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        self.connections.clear()
+
+
+def _not_ready(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+    return [b"starting"]
+
+
+def verifying_session(cert_path: Path) -> requests.Session:
+    """A client that trusts only the test certificate and ignores proxy/CA environment."""
+    session = requests.Session()
+    session.trust_env = False
+    session.verify = str(cert_path)
+    return session
+
+
+class BrowserSite:
+    """One demo world: the tool's database (shared test DB) and the demo's own SQLite file."""
+
+    def __init__(
+        self,
+        database_url: str,
+        keys_dir: Path,
+        demo_db: Path,
+        cert: tuple[Path, Path],
+        **extra: Any,
+    ) -> None:
+        self.cert = cert
+        self._server: _Server | None = _Server(0, cert)
+        self.port = self._server.server_port
+        self.tool_url = f"https://localhost:{self.port}"
+        self.demo_url = f"https://127.0.0.1:{self.port}"
+        self.config = instance_config(
+            database_url,
+            keys_dir,
+            self.tool_url,
+            DEMO_CANVAS_DISABLED="",
+            DEMO_CANVAS_BASE_URL=self.demo_url,
+            DEMO_CANVAS_DATABASE_URL=f"sqlite:///{demo_db}",
+            DEMO_CANVAS_HTTP=verifying_session(cert[0]),
+            **extra,
+        )
+        self._stack = ExitStack()
+        self.app: Flask = self._serve(self._server)
+
+    def _serve(self, server: _Server) -> Flask:
+        app = self._stack.enter_context(serve(server, self.config)).app
+        app.extensions["http_session"] = verifying_session(self.cert[0])
+        return app
+
+    def stop(self) -> None:
+        """Shut the server down and drop open connections: the tool is unreachable."""
+        server, self._server = self._server, None
+        self._stack.close()
+        if server is not None:
+            server.drop_connections()
+
+    def start(self) -> None:
+        """A new app instance on the same port and databases, as after a redeploy."""
+        self._server = _Server(self.port, self.cert)
+        self.app = self._serve(self._server)
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def install_seeded_key(self) -> None:
+        """The demo's seeded developer key, registered with the tool (the `make run` setup)."""
+        install(self.app)
+
+    def turn_off_seeded_key(self) -> None:
+        """A Canvas account with no tool yet: only a dynamic registration will install one."""
+        with self.app.app_context(), demo_session(self.app) as session:
+            session.execute(update(DeveloperKey).values(enabled=False))
+
+    def dynamic_key_ids(self) -> list[int]:
+        with self.app.app_context(), demo_session(self.app) as session:
+            query = select(DeveloperKey.id).where(DeveloperKey.registration_jti.is_not(None))
+            return list(session.scalars(query))
+
+    def url(self, path: str) -> str:
+        return self.demo_url + path
