@@ -20,6 +20,8 @@ class DbToolConf(ToolConfAbstract[Any]):
         self.registrations = registrations
         self.keys = keys
         self.issuers_relation_types = {}
+        self._found: dict[tuple[str, str | None], Registration | None] = {}
+        """Registrations already looked up in this request (a launch asks three times)."""
 
     def check_iss_has_one_client(self, iss: str) -> bool:
         return False
@@ -34,9 +36,14 @@ class DbToolConf(ToolConfAbstract[Any]):
         raise NotImplementedError("deployments are always looked up by issuer and client_id")
 
     def find_model(self, iss: str, client_id: str | None) -> Registration | None:
-        if client_id:
-            return self.registrations.find(iss, client_id)
-        return self.registrations.find_only_for_issuer(iss)
+        key = (iss, client_id)
+        if key not in self._found:
+            self._found[key] = (
+                self.registrations.find(iss, client_id)
+                if client_id
+                else self.registrations.find_only_for_issuer(iss)
+            )
+        return self._found[key]
 
     def find_registration_by_params(
         self, iss: str, client_id: str | None, *args: Any, **kwargs: Any
@@ -49,7 +56,7 @@ class DbToolConf(ToolConfAbstract[Any]):
         self, iss: str, deployment_id: str, client_id: str, *args: Any, **kwargs: Any
     ) -> LibDeployment | None:
         """Called by the launch only after the id_token's signature was verified."""
-        model = self.registrations.find(iss, client_id)
+        model = self.find_model(iss, client_id)
         if model is None or not deployment_id:
             return None
         self.registrations.record_deployment(model, deployment_id)
