@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select, update
 
+from lti_tool import create_app
 from lti_tool.db import session_scope
 from lti_tool.lti.services import Credentials
 from lti_tool.models import Registration
@@ -192,6 +193,42 @@ def test_two_workers_at_once_send_each_grade_exactly_once(
     assert_gradebook(canvas, {s.sub: (n % 11, [f"Note {n}"]) for n, s in enumerate(group)})
     assert {i.status for i in items(app)} == {OutboxStatus.SENT}
     assert canvas.count("/login/oauth2/token") == 1
+
+
+def test_workers_of_two_app_instances_send_each_grade_exactly_once(
+    app: Flask, canvas: DemoCanvas, course_id: int
+) -> None:
+    """As two processes would: each worker has its own app, engine and connection pool, and
+    only the database is shared."""
+    names = ("LTI_TOOL_ENV", "SECRET_KEY", "DATABASE_URL", "LTI_TOOL_BASE_URL", "LTI_TOOL_KEYS_DIR")
+    second = create_app({**{n: app.config[n] for n in names}, "DEMO_CANVAS_DISABLED": "1"})
+    group = students(canvas, course_id, 20)
+    url = canvas.line_item_url()
+    for n, student in enumerate(group):
+        queue_grade(app, course_id, student, n % 11, lineitem_url=url, comment=f"Note {n}")
+    canvas.fault("ags", errors=4, status=503)
+
+    def work(instance: Flask, name: str) -> None:
+        sender = Sender(
+            instance.extensions["db_sessionmaker"],
+            service_client(instance),
+            name=name,
+            backoff_base=timedelta(milliseconds=20),
+        )
+        Worker(sender, poll=0.02).run(until_idle=True)
+
+    threads = [
+        threading.Thread(target=work, args=(instance, name))
+        for instance, name in ((app, "instance-a"), (second, "instance-b"))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    second.extensions["db_engine"].dispose()
+
+    assert_gradebook(canvas, {s.sub: (n % 11, [f"Note {n}"]) for n, s in enumerate(group)})
+    assert {i.status for i in items(app)} == {OutboxStatus.SENT}
 
 
 def test_a_later_row_waits_for_an_earlier_one_of_the_same_person(
