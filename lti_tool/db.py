@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -97,10 +97,15 @@ def _close_session(_exc: BaseException | None) -> None:
         session.close()
 
 
-@contextmanager
-def session_scope(app: Flask) -> Iterator[Session]:
+def session_scope(app: Flask) -> AbstractContextManager[Session]:
     """A session outside a request (CLI, worker, seeding): commit on success, else roll back."""
-    session: Session = app.extensions["db_sessionmaker"]()
+    return transaction(app.extensions["db_sessionmaker"])
+
+
+@contextmanager
+def transaction(make_session: Callable[[], Session]) -> Iterator[Session]:
+    """A new session that commits when the block succeeds and rolls back when it raises."""
+    session = make_session()
     try:
         yield session
         session.commit()

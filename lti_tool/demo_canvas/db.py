@@ -7,8 +7,7 @@ shared with the tool's database.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,6 +16,8 @@ from sqlalchemy import DateTime, Engine, MetaData, create_engine
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from lti_tool.db import transaction
 
 EXTENSION_KEY = "demo_canvas"
 
@@ -89,15 +90,6 @@ def close_db(_error: BaseException | None = None) -> None:
         session.close()
 
 
-@contextmanager
-def demo_session(app: Flask) -> Iterator[Session]:
+def demo_session(app: Flask) -> AbstractContextManager[Session]:
     """A Session outside a request (seeding, tests, helpers); commits on success."""
-    session = session_factory(app)()
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
+    return transaction(session_factory(app))
