@@ -21,15 +21,14 @@ from lti_tool.models import (
     Reflection,
     ReflectionVersion,
 )
+from lti_tool.services.forms import FormInvalid
 
 MAX_MESSAGE = 10_000
 MAX_QUOTE = 2_000
 
 
-class MessageInvalid(ValueError):
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
+class MessageInvalid(FormInvalid):
+    """A feedback message or reply that cannot be posted."""
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lti_tool.models import Course, Grade, GradingType, Person, Prompt, Reflection
+from lti_tool.services.forms import FormInvalid
 from lti_tool.services.grade_sync import GradeSync, ScoreTarget
 
 MAX_COMMENT = 5000
@@ -36,10 +37,8 @@ def score_target(course: Course, prompt: Prompt) -> ScoreTarget:
     )
 
 
-class GradeInvalid(ValueError):
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
+class GradeInvalid(FormInvalid):
+    """A grade outside what the prompt's grading type allows."""
 
 
 @dataclass(frozen=True)

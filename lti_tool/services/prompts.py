@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lti_tool.models import Course, GradingType, Prompt
+from lti_tool.services.forms import FormInvalid
 from lti_tool.services.programs import BankPrompt, find_bank_prompt
 
 MAX_TITLE = 200
@@ -23,12 +24,8 @@ CUSTOM_PROMPT_ID = "prompt_id"
 CUSTOM_BANK_KEY = "prompt_bank"
 
 
-class PromptInvalid(ValueError):
-    """The instructor's prompt settings cannot be used; `errors` maps field names to messages."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
+class PromptInvalid(FormInvalid):
+    """The instructor's prompt settings cannot be used."""
 
 
 @dataclass(frozen=True)
