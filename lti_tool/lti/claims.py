@@ -17,7 +17,6 @@ RESOURCE_LINK = LTI + "resource_link"
 CONTEXT = LTI + "context"
 ROLES = LTI + "roles"
 CUSTOM = LTI + "custom"
-LAUNCH_PRESENTATION = LTI + "launch_presentation"
 AGS_ENDPOINT = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 NRPS = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
 DEEP_LINKING_SETTINGS = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
@@ -78,7 +77,6 @@ class LaunchContext:
     context_title: str
     context_label: str
     resource_link_id: str | None
-    resource_link_title: str | None
     target_link_uri: str
     placement: str | None
     custom: Mapping[str, str] = field(default_factory=dict)
@@ -87,7 +85,6 @@ class LaunchContext:
     ags_scopes: tuple[str, ...] = ()
     memberships_url: str | None = None
     deep_linking_settings: Mapping[str, Any] | None = None
-    return_url: str | None = None
 
     @property
     def is_instructor(self) -> bool:
@@ -121,7 +118,6 @@ class LaunchContext:
             context_title=str(context.get("title") or ""),
             context_label=str(context.get("label") or ""),
             resource_link_id=resource_link.get("id"),
-            resource_link_title=resource_link.get("title"),
             target_link_uri=str(body.get(TARGET_LINK_URI) or ""),
             placement=body.get(canvas.PLACEMENT_CLAIM),
             custom=custom,
@@ -130,5 +126,4 @@ class LaunchContext:
             ags_scopes=tuple(ags.get("scope") or ()),
             memberships_url=(body.get(NRPS) or {}).get("context_memberships_url"),
             deep_linking_settings=body.get(DEEP_LINKING_SETTINGS),
-            return_url=(body.get(LAUNCH_PRESENTATION) or {}).get("return_url"),
         )
