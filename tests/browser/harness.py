@@ -15,6 +15,7 @@ Partitioned`, as in production):
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Callable
@@ -38,6 +39,9 @@ from playwright.sync_api import (
 )
 from playwright.sync_api import (
     Error as PlaywrightError,
+)
+from playwright.sync_api import (
+    TimeoutError as PlaywrightTimeoutError,
 )
 
 from tests.browser.site import BrowserSite
@@ -291,6 +295,8 @@ def screenshot_root() -> Path:
     return Path(os.environ.get("SCREENSHOT_DIR") or "test-artifacts/screenshots")
 
 
+FOCUS_HANDED_OVER_JS = "() => document.activeElement && document.activeElement !== document.body"
+
 FOCUS_JS = """() => {
   let doc = document, el = doc.activeElement;
   if (el && el.id === "tool_content") { return null; }
@@ -306,10 +312,19 @@ FOCUS_JS = """() => {
 
 
 def focused(person: Person) -> dict[str, Any]:
-    """The element with keyboard focus, looking inside the tool's frame when focus is there."""
+    """The element with keyboard focus, looking inside the tool's frame when focus is there.
+
+    The tool runs cross-site, so Chromium puts its frame in another process and hands focus
+    over asynchronously: for a moment after Tab the frame holds focus but its document has not
+    yet moved it off `body`. Give that hand-over a moment before reading; focus that really
+    stays on `body` is still reported (and fails the visible-ring check).
+    """
     found: dict[str, Any] | None = person.page.evaluate(FOCUS_JS)
     if found is None:
-        found = person.tool_frame().evaluate(FOCUS_JS)
+        frame = person.tool_frame()
+        with contextlib.suppress(PlaywrightTimeoutError):
+            frame.wait_for_function(FOCUS_HANDED_OVER_JS, timeout=2_000)
+        found = frame.evaluate(FOCUS_JS)
         assert found is not None
         found["in_tool"] = True
     return found
