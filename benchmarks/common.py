@@ -17,6 +17,8 @@ from pathlib import Path
 import requests
 from alembic import command
 from flask import Flask
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
 from lti_tool import create_app
@@ -26,19 +28,44 @@ SECRET = "benchmark-secret-key-0123456789-abcdefghij"
 
 
 @contextmanager
+def scratch_database(server_url: str | None, folder: Path) -> Iterator[str]:
+    """A database of its own for one run: a SQLite file in `folder`, or, given a PostgreSQL
+    URL, a new database on that server, dropped afterwards (the named database is untouched,
+    so runs can repeat and never clobber data)."""
+    if not server_url:
+        yield f"sqlite:///{folder / 'bench.db'}"
+        return
+    url = make_url(server_url)
+    name = f"lti_bench_{os.getpid()}_{int(time.time())}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@contextmanager
 def served_app(
     database_url: str | None = None, server: str = "gunicorn", workers: int = 2
 ) -> Iterator[tuple[Flask, str, Callable[[], int]]]:
     """The tool on a free loopback port, migrated, with its own keys; yields an in-process app
     on the same database (for seeding), the served address, and a function giving the peak
-    resident memory (KiB) of the largest worker process so far."""
-    with tempfile.TemporaryDirectory() as folder:
+    resident memory (KiB) of the largest worker process so far. `database_url` names the
+    PostgreSQL server to run on (see `scratch_database`); None runs on SQLite."""
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        scratch_database(database_url, Path(folder)) as run_database_url,
+    ):
         port = _free_port()
         base_url = f"http://127.0.0.1:{port}"
         env = {
             "LTI_TOOL_ENV": "testing",
             "SECRET_KEY": SECRET,
-            "DATABASE_URL": database_url or f"sqlite:///{Path(folder) / 'bench.db'}",
+            "DATABASE_URL": run_database_url,
             "LTI_TOOL_BASE_URL": base_url,
             "LTI_TOOL_KEYS_DIR": str(Path(folder) / "keys"),
             "DEMO_CANVAS_DISABLED": "1",

@@ -1,6 +1,7 @@
 """Full OIDC login + launch round trips over loopback: throughput and p50/p95 latency.
 
-Run: .venv/bin/python -m benchmarks.launch [--launches 300] [--database-url URL]
+Run: .venv/bin/python -m benchmarks.launch [--launches 300] [--database-url postgresql://...]
+(a PostgreSQL URL names the server: each run makes and drops a database of its own)
 Each round trip is what a browser does: POST /lti/login, read the state and nonce, POST the
 signed id_token to /lti/launch with the state cookie, follow the redirect to the landing page.
 """

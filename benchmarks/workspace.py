@@ -23,10 +23,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event, select
 
-from benchmarks.common import print_table
+from benchmarks.common import print_table, scratch_database
 from lti_tool import create_app
 from lti_tool.cli import alembic_config
-from lti_tool.db import Base, session_scope, utcnow
+from lti_tool.db import session_scope, utcnow
 from lti_tool.models import Course, CourseRole, Enrollment, Person, Prompt, Reflection
 from tests.platform import INSTRUCTOR, TestPlatform
 
@@ -36,22 +36,21 @@ REPEATS = 5
 
 @contextmanager
 def fresh_app(database_url: str | None) -> Iterator[Flask]:
-    with tempfile.TemporaryDirectory() as folder:
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        scratch_database(database_url, Path(folder)) as run_database_url,
+    ):
         app = create_app(
             {
                 "LTI_TOOL_ENV": "testing",
                 "SECRET_KEY": "benchmark-secret-key-0123456789-abcdefghij",
-                "DATABASE_URL": database_url or f"sqlite:///{Path(folder) / 'ws.db'}",
+                "DATABASE_URL": run_database_url,
                 "LTI_TOOL_BASE_URL": "http://localhost",
                 "LTI_TOOL_KEYS_DIR": str(Path(folder) / "keys"),
                 "DEMO_CANVAS_DISABLED": "1",
             }
         )
         with app.app_context():
-            engine = app.extensions["db_engine"]
-            Base.metadata.drop_all(engine)
-            with engine.begin() as connection:
-                connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
             command.upgrade(alembic_config(app), "head")
         try:
             yield app
