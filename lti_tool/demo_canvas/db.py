@@ -65,7 +65,7 @@ def make_engine(url: str) -> Engine:
     """An engine; SQLite gets a busy timeout because the tool and the demo share one threaded
     server.
     """
-    kwargs: dict[str, Any] = {}
+    kwargs: dict[str, Any] = {"hide_parameters": True}  # no personal data in logged errors
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 15}
     return create_engine(url, **kwargs)

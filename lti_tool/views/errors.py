@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, g, jsonify, make_response, render_template, request
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from lti_tool.lti.launch import LaunchError
@@ -42,6 +43,15 @@ def render_error(status: int, title: str, advice: str) -> Any:
     return render_template("error.html", status=status, title=title, advice=advice), status
 
 
+DATABASE_RETRY_AFTER_SECONDS = 30
+
+
+def _rollback() -> None:
+    session = g.get("db_session")
+    if session is not None:
+        session.rollback()
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(LaunchError)
     def launch_error(error: LaunchError) -> Any:
@@ -60,11 +70,25 @@ def register_error_handlers(app: Flask) -> None:
             advice = description
         return render_error(status, title, advice)
 
+    @app.errorhandler(DBAPIError)
+    def database_error(error: DBAPIError) -> Any:
+        """The database refused or did not answer: nothing was saved, so say so and when to
+        retry (the writing page keeps the draft in the browser and retries on its own)."""
+        _rollback()
+        LOG.exception("database error on %s %s", request.method, request.path)
+        response = make_response(
+            render_error(
+                503,
+                "The tool cannot reach its database just now",
+                "Nothing was lost on this page: try again in a moment.",
+            )
+        )
+        response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+        return response
+
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> Any:
-        session = g.get("db_session")
-        if session is not None:
-            session.rollback()
+        _rollback()
         LOG.exception("unexpected error on %s %s", request.method, request.path)
         return render_error(
             500,
