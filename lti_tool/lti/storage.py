@@ -6,13 +6,16 @@ from datetime import timedelta
 from typing import Any
 
 from pylti1p3.launch_data_storage.base import LaunchDataStorage
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from lti_tool.db import utcnow
+from lti_tool.lti import claims
 from lti_tool.models import LtiStorageEntry
 
+LAUNCH_KEY_PREFIX = "lti1p3-launch-"
+"""pylti1p3 names each launch's stored claims by this prefix and a random id."""
 DEFAULT_LIFETIME = timedelta(hours=8)
 PURGE_INTERVAL_SECONDS = 600
 """How often logins purge expired entries, at most, across every instance sharing a database."""
@@ -99,3 +102,30 @@ def purge_expired_now_and_then(session: Session) -> int:
     if not DbStorage(session).claim_once("purge-expired", PURGE_INTERVAL_SECONDS):
         return 0
     return purge_expired(session)
+
+
+def forget_launches(session: Session, issuer: str, sub: str, context_id: str) -> int:
+    """Delete the stored claims (name, e-mail, roles) of a person's launches in one course, so
+    erasing a participant leaves nothing behind for the hours launch data lives; their open
+    pages ask them to launch again."""
+    rows = session.execute(
+        select(LtiStorageEntry.key, LtiStorageEntry.value).where(
+            LtiStorageEntry.key.startswith(LAUNCH_KEY_PREFIX, autoescape=True)
+        )
+    )
+    keys = [key for key, body in rows if _launch_of(body, issuer, sub, context_id)]
+    if keys:
+        session.execute(delete(LtiStorageEntry).where(LtiStorageEntry.key.in_(keys)))
+    return len(keys)
+
+
+def _launch_of(body: Any, issuer: str, sub: str, context_id: str) -> bool:
+    if not isinstance(body, dict):
+        return False
+    context = body.get(claims.CONTEXT)
+    return (
+        body.get("iss") == issuer
+        and body.get("sub") == sub
+        and isinstance(context, dict)
+        and context.get("id") == context_id
+    )

@@ -1,7 +1,8 @@
 """Deleting a participant's data in a course on their request.
 
 Everything the tool holds about their work in that course goes: reflections with every version,
-the feedback threads on them, grades, read markers and what waits to be sent to Canvas. Their
+the feedback threads on them, grades, read markers, what waits to be sent to Canvas and the
+stored claims of their launches into the course (which end their open sessions there). Their
 person row (name, e-mail) goes too unless another course still enrolls them. The audit log keeps
 an event with counts only. Canvas's own copy (gradebook, submissions) is Canvas's to delete.
 """
@@ -13,6 +14,7 @@ from dataclasses import dataclass, fields
 from sqlalchemy import ColumnElement, Delete, Select, and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
+from lti_tool.lti.storage import forget_launches
 from lti_tool.models import (
     AuditAction,
     Course,
@@ -24,6 +26,7 @@ from lti_tool.models import (
     ReadMarker,
     Reflection,
     ReflectionVersion,
+    Registration,
 )
 from lti_tool.models.grade_sync import OutboxItem
 from lti_tool.services.audit import ADMIN, AuditLog
@@ -116,6 +119,8 @@ class ErasureService:
         )
         if not remaining:
             self._run(delete(Person).where(Person.id == person.id))
+        registration = self.session.get_one(Registration, course.registration_id)
+        forget_launches(self.session, registration.issuer, person.sub, course.context_id)
         AuditLog(self.session).record(
             AuditAction.PARTICIPANT_DELETED,
             ADMIN,

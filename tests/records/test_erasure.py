@@ -4,6 +4,7 @@ keeps counts without personal data."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Flask
@@ -16,6 +17,7 @@ from lti_tool.models import (
     Enrollment,
     FeedbackMessage,
     Grade,
+    LtiStorageEntry,
     OutboxItem,
     Person,
     ReadMarker,
@@ -57,6 +59,20 @@ def test_deletes_the_participants_records_only(world: World, app: Flask) -> None
     assert text_of(world.peer.get(world.placed.page)).count("Half a thought") == 1
     page = text_of(world.teacher.get("/instructor/activity"))
     assert "Deleted a participant&#39;s data on request" in page and AUTHOR not in page
+
+
+def test_their_stored_launches_go_and_their_sessions_end(world: World, app: Flask) -> None:
+    assert AUTHOR in _stored_launch_claims(app)
+    assert world.author.get(world.placed.page).status_code == 200
+    assert _delete(app, world, "student-a", "--yes").exit_code == 0
+    assert AUTHOR not in _stored_launch_claims(app)
+    assert world.author.get(world.placed.page).status_code == 401
+    assert world.peer.get(world.placed.page).status_code == 200
+
+
+def _stored_launch_claims(app: Flask) -> str:
+    with app.app_context(), session_scope(app) as session:
+        return json.dumps(list(session.scalars(select(LtiStorageEntry.value))))
 
 
 def test_event_keeps_counts_not_people(world: World, app: Flask) -> None:
