@@ -66,12 +66,12 @@ def round_trip(session: requests.Session, base_url: str, platform: TestPlatform,
     return Timing(login_seconds + launch_seconds, time.perf_counter() - started)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--launches", type=int, default=300)
     parser.add_argument("--database-url")
     parser.add_argument("--server", choices=("gunicorn", "werkzeug"), default="gunicorn")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     platform = TestPlatform()
     platform.start()
     try:

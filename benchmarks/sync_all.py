@@ -37,13 +37,13 @@ def deliver(sender: Sender, item_ids: list[int], workers: int) -> None:
         thread.join()
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--grades", type=int, default=75)
     parser.add_argument("--latency-ms", type=int, default=100)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--database-url")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     # only the migrated in-process app is used: the tool's HTTP side plays no part in delivery
     served = served_app(args.database_url, server="werkzeug")
     with tempfile.TemporaryDirectory() as folder, served as (app, _, _peak):

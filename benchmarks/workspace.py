@@ -152,10 +152,10 @@ def run_size(database_url: str | None, participants: int, prompts: int) -> list[
         platform.stop()
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database-url")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     rows = [row for p, m in SIZES for row in run_size(args.database_url, p, m)]
     backend = (args.database_url or "sqlite").split(":")[0]
     print_table(
