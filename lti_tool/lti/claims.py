@@ -30,6 +30,78 @@ INSTRUCTOR_ROLES = frozenset({"Instructor", "TeachingAssistant", "ContentDevelop
 PARTICIPANT_ROLES = frozenset({"Learner"})
 
 
+ID_LIMIT = 255
+"""Identifiers the tool stores (user, course, deployment, link ids) fit or are refused."""
+TEXT_LIMIT = 255
+"""Names and titles longer than this are cut to fit the tool's columns."""
+URL_LIMIT = 1024
+
+_DICT_CLAIMS = (CONTEXT, RESOURCE_LINK, CUSTOM, AGS_ENDPOINT, NRPS, DEEP_LINKING_SETTINGS)
+_STRING_CLAIMS: tuple[tuple[tuple[str, ...], int | None], ...] = (
+    (("sub",), ID_LIMIT),
+    ((DEPLOYMENT_ID,), ID_LIMIT),
+    ((CONTEXT, "id"), ID_LIMIT),
+    ((RESOURCE_LINK, "id"), ID_LIMIT),
+    (("name",), None),
+    (("email",), None),
+    ((CONTEXT, "title"), None),
+    ((CONTEXT, "label"), None),
+    ((TARGET_LINK_URI,), URL_LIMIT),
+    ((canvas.PLACEMENT_CLAIM,), ID_LIMIT),
+    ((AGS_ENDPOINT, "lineitems"), URL_LIMIT),
+    ((AGS_ENDPOINT, "lineitem"), URL_LIMIT),
+    ((NRPS, "context_memberships_url"), URL_LIMIT),
+    ((DEEP_LINKING_SETTINGS, "deep_link_return_url"), URL_LIMIT),
+)
+_STRING_LIST_CLAIMS = ((ROLES,), (AGS_ENDPOINT, "scope"))
+
+
+def malformed_claim(body: Mapping[str, Any]) -> str | None:
+    """The first claim the tool reads that has the wrong type or an identifier too long to
+    keep, else None. The signature proves who sent a token, not that its claims are sane."""
+    for name in _DICT_CLAIMS:
+        if body.get(name) is not None and not isinstance(body[name], dict):
+            return name
+    for path, limit in _STRING_CLAIMS:
+        value = _claim_at(body, path)
+        if value is not None and (
+            not isinstance(value, str) or (limit is not None and len(value) > limit)
+        ):
+            return "/".join(path)
+    for path in _STRING_LIST_CLAIMS:
+        value = _claim_at(body, path)
+        if value is not None and not (
+            isinstance(value, list) and all(isinstance(item, str) for item in value)
+        ):
+            return "/".join(path)
+    return None
+
+
+def _claim_at(body: Mapping[str, Any], path: tuple[str, ...]) -> Any:
+    value: Any = body
+    for name in path:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(name)
+    return value
+
+
+def audience_client_id(body: Mapping[str, Any]) -> str | None:
+    """The client id a token is for: its only audience, or `azp` among several; None if neither."""
+    aud, azp = body.get("aud"), body.get("azp")
+    if isinstance(aud, str) and aud:
+        return aud
+    if isinstance(aud, list) and len(aud) == 1 and isinstance(aud[0], str):
+        return aud[0]
+    if isinstance(aud, list) and isinstance(azp, str) and azp in aud:
+        return azp
+    return None
+
+
+def _text(value: object) -> str:
+    return str(value or "")[:TEXT_LIMIT]
+
+
 def context_roles(roles: list[str]) -> set[str]:
     """Names of the course (membership) roles only; institution and system roles grant nothing.
 
@@ -96,7 +168,8 @@ class LaunchContext:
 
     @classmethod
     def from_claims(cls, launch_id: str, body: Mapping[str, Any]) -> LaunchContext:
-        aud = body["aud"]
+        """From claims that passed `malformed_claim`; names and titles cut to fit."""
+        email = body.get("email") or None
         roles = [str(r) for r in body.get(ROLES) or []]
         context = body.get(CONTEXT) or {}
         resource_link = body.get(RESOURCE_LINK) or {}
@@ -105,18 +178,18 @@ class LaunchContext:
         return cls(
             launch_id=launch_id,
             issuer=str(body["iss"]),
-            client_id=str(aud[0] if isinstance(aud, list) else aud),
+            client_id=audience_client_id(body) or "",
             deployment_id=str(body[DEPLOYMENT_ID]),
             message_type=str(body[MESSAGE_TYPE]),
             sub=str(body.get("sub") or ""),
-            name=body.get("name") or None,
-            email=body.get("email") or None,
+            name=_text(body.get("name")) or None,
+            email=email if email and len(email) <= TEXT_LIMIT else None,
             roles=tuple(roles),
             role=course_role(roles),
             is_test_user=TEST_USER in roles,
             context_id=str(context.get("id") or ""),
-            context_title=str(context.get("title") or ""),
-            context_label=str(context.get("label") or ""),
+            context_title=_text(context.get("title")),
+            context_label=_text(context.get("label")),
             resource_link_id=resource_link.get("id"),
             target_link_uri=str(body.get(TARGET_LINK_URI) or ""),
             placement=body.get(canvas.PLACEMENT_CLAIM),

@@ -176,6 +176,13 @@ class LtiGateway:
                 "The platform asked to open an address outside this tool. Check the tool's "
                 "launch URL in the Canvas developer key.",
             )
+        missing = [name for name in ("iss", "login_hint") if not params.get(name)]
+        if missing:
+            raise LaunchError(
+                "The login request is incomplete",
+                f"The platform did not send {missing[0]!r}. Open the item again from your "
+                "Canvas course.",
+            )
         cookies = _Cookies({})
         session = _Session(self.storage)
         login = _Login(_Params(params, secure), self.tool_conf, session, cookies)
@@ -186,10 +193,11 @@ class LtiGateway:
             auth_url = login.get_redirect_object(self.launch_url).get_redirect_url()
         except OIDCException as error:
             LOG.info(
-                "login refused: %s (iss=%s client_id=%s)",
+                "login refused: %s (iss=%s client_id=%s deployment=%s)",
                 error,
                 params.get("iss"),
                 params.get("client_id"),
+                canvas.login_deployment_id(params),
             )
             raise LaunchError(
                 "This platform is not registered with the tool",
@@ -276,6 +284,9 @@ class LtiGateway:
             cache_key + "-refetch", JWKS_REFETCH_INTERVAL_SECONDS
         ):
             return dict(cached)
+        # The claim (and below, the keys) must outlive this launch, which an unknown kid may
+        # well fail; nothing else has been written by the launch yet.
+        self.storage.session.commit()
         try:
             response = self.http.get(key_set_url, timeout=10)
             response.raise_for_status()
@@ -285,6 +296,7 @@ class LtiGateway:
         if not isinstance(key_set, dict) or not isinstance(key_set.get("keys"), list):
             raise LtiException("The platform's key set is not a JWKS")
         self.storage.set_value(cache_key, key_set, JWKS_LIFETIME_SECONDS)
+        self.storage.session.commit()
         return key_set
 
 
@@ -311,6 +323,7 @@ class _Launch(MessageLaunch[_Params, DbToolConf, _Session, _Cookies]):
             self.validate_jwt_format()
             self.validate_registration()
             self.validate_jwt_signature()
+            self.validate_claim_shapes()
             self.validate_nonce()
             self.validate_deployment()
             self.validate_message()
@@ -348,18 +361,10 @@ class _Launch(MessageLaunch[_Params, DbToolConf, _Session, _Cookies]):
         return self
 
     def get_client_id(self) -> str:
-        body = self.body()
-        aud = body.get("aud")
-        azp = body.get("azp")
-        if isinstance(aud, list):
-            if len(aud) == 1:
-                return str(aud[0])
-            if azp in aud:
-                return str(azp)
+        client_id = claims.audience_client_id(self.body())
+        if client_id is None:
             raise LtiException("bad_audience")
-        if not isinstance(aud, str) or not aud:
-            raise LtiException("bad_audience")
-        return aud
+        return client_id
 
     def validate_registration(self) -> _Launch:
         body = self.body()
@@ -409,10 +414,19 @@ class _Launch(MessageLaunch[_Params, DbToolConf, _Session, _Cookies]):
             raise LtiException("not_yet_valid") from error
         except jwt.InvalidAudienceError as error:
             raise LtiException("bad_audience") from error
+        except jwt.exceptions.InvalidSubjectError as error:
+            raise LtiException("malformed_claim:sub") from error
         except jwt.MissingRequiredClaimError as error:
             raise LtiException(f"missing_claim:{error.claim}") from error
         except jwt.InvalidTokenError as error:
             raise LtiException("bad_signature") from error
+        return self
+
+    def validate_claim_shapes(self) -> _Launch:
+        """Before anything is stored (the deployment id is recorded next)."""
+        malformed = claims.malformed_claim(self.body())
+        if malformed:
+            raise LtiException(f"malformed_claim:{malformed}")
         return self
 
     def validate_nonce(self) -> _Launch:
@@ -436,7 +450,7 @@ class _Launch(MessageLaunch[_Params, DbToolConf, _Session, _Cookies]):
             if not body.get(name):
                 raise LtiException(f"missing_claim:{name}")
         context = body.get(claims.CONTEXT)
-        if not isinstance(context, dict) or not isinstance(context.get("id"), str):
+        if not isinstance(context, dict) or not context.get("id"):
             raise LtiException(f"missing_claim:{claims.CONTEXT}")
         return super().validate_message()  # type: ignore[return-value]
 
@@ -506,6 +520,12 @@ def _as_launch_error(error: LtiException) -> LaunchError:
         return LaunchError(
             "The launch is missing information",
             f"The platform did not send the required claim {code.partition(':')[2]!r}.",
+        )
+    if code.startswith("malformed_claim:"):
+        return LaunchError(
+            "The launch carries information the tool cannot read",
+            f"The platform sent the claim {code.partition(':')[2]!r} in a form the tool does not "
+            "accept. Tell your Canvas administrator.",
         )
     if code.startswith("The platform's key set"):
         return LaunchError(

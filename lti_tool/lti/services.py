@@ -29,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from lti_tool.db import utcnow
+from lti_tool.lti import claims
 from lti_tool.lti.keys import KeyStore
 from lti_tool.models import AccessToken, Registration
 
@@ -342,12 +343,43 @@ class ServiceClient:
 
     def members(
         self, credentials: Credentials, memberships_url: str, rlid: str | None = None
-    ) -> list[dict[str, Any]]:
+    ) -> list[Member]:
+        """Every page of the roster; entries the tool could not store are left out."""
         url = with_query(memberships_url, {"rlid": rlid} if rlid else {})
-        members: list[dict[str, Any]] = []
+        members: list[Member] = []
         for page in self.pages(credentials, url, MEMBERSHIP_TYPE):
-            members.extend(_json(page).get("members") or [])
+            entries = _json(page).get("members")
+            if isinstance(entries, list):
+                members.extend(m for m in map(Member.read, entries) if m is not None)
         return members
+
+
+@dataclass(frozen=True)
+class Member:
+    """One roster entry, read defensively: Canvas's data, but not the tool's to trust blindly."""
+
+    user_id: str
+    name: str | None
+    email: str | None
+    roles: tuple[str, ...]
+    active: bool
+
+    @classmethod
+    def read(cls, entry: object) -> Member | None:
+        """None for an entry without a usable user id; a name is cut to fit, an odd e-mail
+        dropped."""
+        if not isinstance(entry, dict):
+            return None
+        user_id, name, email, roles = (entry.get(k) for k in ("user_id", "name", "email", "roles"))
+        if not isinstance(user_id, str | int) or not 0 < len(str(user_id)) <= claims.ID_LIMIT:
+            return None
+        return cls(
+            user_id=str(user_id),
+            name=name[: claims.TEXT_LIMIT] if isinstance(name, str) and name else None,
+            email=email if isinstance(email, str) and 0 < len(email) <= claims.TEXT_LIMIT else None,
+            roles=tuple(r for r in roles if isinstance(r, str)) if isinstance(roles, list) else (),
+            active=entry.get("status", "Active") != "Inactive",
+        )
 
 
 def next_link(header: str) -> str | None:

@@ -10,14 +10,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lti_tool.lti.claims import TEST_USER, course_role
-from lti_tool.lti.services import Credentials, ServiceClient, ServiceError
+from lti_tool.lti.services import Credentials, Member, ServiceClient, ServiceError
 from lti_tool.models import Course, CourseRole, Enrollment, Person, Registration
 
 LOG = logging.getLogger(__name__)
@@ -54,9 +54,7 @@ def sync_roster(
         raise ServiceError("Canvas gave the tool no roster service for this course")
     registration = session.get_one(Registration, course.registration_id)
     members = client.members(Credentials.of(registration), course.memberships_url, rlid)
-    seen = [
-        _store_member(session, course, member).id for member in members if member.get("user_id")
-    ]
+    seen = [_store_member(session, course, member).id for member in members]
     deactivated = 0
     if rlid is None:
         result = session.execute(
@@ -72,13 +70,13 @@ def sync_roster(
     return RosterSummary(len(seen), deactivated)
 
 
-def _store_member(session: Session, course: Course, member: dict[str, Any]) -> Enrollment:
+def _store_member(session: Session, course: Course, member: Member) -> Enrollment:
     person = _get_or_create(
-        session, Person, {"registration_id": course.registration_id, "sub": str(member["user_id"])}
+        session, Person, {"registration_id": course.registration_id, "sub": member.user_id}
     )
-    person.name = member.get("name") or person.name
-    person.email = member.get("email") or person.email
-    roles = [str(role) for role in member.get("roles") or []]
+    person.name = member.name or person.name
+    person.email = member.email or person.email
+    roles = list(member.roles)
     enrollment = _get_or_create(
         session,
         Enrollment,
@@ -87,7 +85,7 @@ def _store_member(session: Session, course: Course, member: dict[str, Any]) -> E
     )
     enrollment.role = CourseRole(course_role(roles))
     enrollment.is_test_user = TEST_USER in roles
-    enrollment.active = member.get("status", "Active") != "Inactive"
+    enrollment.active = member.active
     return enrollment
 
 

@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from flask import Flask, g, jsonify, make_response, render_template, request
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from lti_tool.lti.launch import LaunchError
@@ -55,6 +55,9 @@ def _rollback() -> None:
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(LaunchError)
     def launch_error(error: LaunchError) -> Any:
+        # Shown inside whichever page framed the login or launch, registered or not (an
+        # unknown platform's is the one that most needs it); the page offers no action.
+        g.frame_ancestors_any = True
         return render_error(error.status, error.title, error.advice)
 
     @app.errorhandler(HTTPException)
@@ -70,10 +73,11 @@ def register_error_handlers(app: Flask) -> None:
             advice = description
         return render_error(status, title, advice)
 
-    @app.errorhandler(DBAPIError)
-    def database_error(error: DBAPIError) -> Any:
-        """The database refused or did not answer: nothing was saved, so say so and when to
-        retry (the writing page keeps the draft in the browser and retries on its own)."""
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(error: Exception) -> Any:
+        """The database is down, full or locked: nothing was saved, so say so and when to retry
+        (the writing page keeps the draft in the browser and retries on its own)."""
         _rollback()
         LOG.exception("database error on %s %s", request.method, request.path)
         response = make_response(

@@ -50,7 +50,7 @@ def _headers(response: Response) -> Response:
         "form-action *",
         "base-uri 'none'",
         "object-src 'none'",
-        "frame-ancestors " + " ".join(frame_ancestors()),
+        "frame-ancestors " + ("*" if g.get("frame_ancestors_any") else " ".join(frame_ancestors())),
     ]
     if not request.path.startswith("/demo"):
         response.headers.setdefault("Content-Security-Policy", "; ".join(policy))

@@ -17,6 +17,7 @@ from lti_tool.lti.services import (
     SCOPES,
     SCORE_TYPE,
     Credentials,
+    Member,
     ServiceClient,
     ServiceError,
     next_link,
@@ -24,6 +25,7 @@ from lti_tool.lti.services import (
     service_url,
 )
 from lti_tool.models import AccessToken, Registration
+from tests.platform import LEARNER
 
 from .canvas import FakeClock
 
@@ -211,8 +213,27 @@ def test_members_follow_the_link_header_exactly_as_given(
 
     canvas.routes[MEMBERS] = roster
     members = client_for(app, canvas, clock).members(credentials, MEMBERS, rlid="abc")
-    assert [m["user_id"] for m in members] == ["a", "b"]
+    assert [m.user_id for m in members] == ["a", "b"]
     assert [url for _, url, _ in canvas.calls[1:]] == [MEMBERS + "?rlid=abc", page_two]
+
+
+def test_roster_entries_the_tool_cannot_store_are_left_out(
+    app: Flask, canvas: FakeCanvas, credentials: Credentials, clock: FakeClock
+) -> None:
+    entries: list[object] = [
+        {"user_id": "a", "name": "N" * 300, "email": ["a@example.org"], "roles": "Learner"},
+        {"user_id": 7, "email": "b@example.org", "roles": [LEARNER, 3], "status": "Inactive"},
+        {"user_id": None, "name": "No id"},
+        {"user_id": "u" * 256},
+        {"user_id": {"id": "c"}},
+        "not a member",
+    ]
+    canvas.routes[MEMBERS] = lambda method, url, kwargs: answer(200, {"members": entries})
+    members = client_for(app, canvas, clock).members(credentials, MEMBERS)
+    assert members == [
+        Member(user_id="a", name="N" * 255, email=None, roles=(), active=True),
+        Member(user_id="7", name=None, email="b@example.org", roles=(LEARNER,), active=False),
+    ]
 
 
 def test_throttling_and_server_errors_are_retryable() -> None:

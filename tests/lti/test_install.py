@@ -15,7 +15,8 @@ from lti_tool.config import ConfigurationError, load_settings
 from lti_tool.db import session_scope
 from lti_tool.lti.keys import KeyStore
 from lti_tool.models import Deployment, Registration
-from tests.platform import TestPlatform
+from lti_tool.services.registrations import RegistrationService
+from tests.platform import CLIENT_ID, ISSUER, TestPlatform
 
 
 class TestSettings:
@@ -126,13 +127,18 @@ class TestCanvasConfiguration:
         assert placements["course_navigation"]["message_type"] == "LtiResourceLinkRequest"
 
     def test_frame_ancestors_follow_registrations(
-        self, client: FlaskClient, platform: TestPlatform
+        self, app: Flask, client: FlaskClient, platform: TestPlatform
     ) -> None:
-        policy = client.get("/lti/jwks").headers["Content-Security-Policy"]
-        assert (
-            f"frame-ancestors 'self' {platform.base_url}" in policy or platform.base_url in policy
-        )
-        assert "script-src 'self'" in policy
+        def framing_origins() -> set[str]:
+            policy = client.get("/health").headers["Content-Security-Policy"]
+            directive = next(d for d in policy.split("; ") if d.startswith("frame-ancestors "))
+            return set(directive.split()[1:])
+
+        # the issuer's and the login endpoint's origins; no other site may frame the tool
+        assert framing_origins() == {"'self'", ISSUER, platform.base_url}
+        with app.app_context(), session_scope(app) as session:
+            RegistrationService(session).remove(ISSUER, CLIENT_ID)
+        assert framing_origins() == {"'self'"}
 
 
 class TestDynamicRegistration:

@@ -13,7 +13,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from lti_tool.db import session_scope
-from lti_tool.models import Course, Deployment, Enrollment
+from lti_tool.lti import claims
+from lti_tool.models import Course, Deployment, Enrollment, Person
 from tests.platform import CLIENT_ID, INSTRUCTOR, LTI, TestPlatform, _data_attr, new_key
 
 pytestmark = pytest.mark.usefixtures("platform")
@@ -81,6 +82,19 @@ class TestLogin:
             },
         )
         _refused(response, 400, "not registered")
+        # readable inside the unknown platform's iframe too: no registration names its origin
+        assert "frame-ancestors *" in response.headers["Content-Security-Policy"]
+
+    @pytest.mark.parametrize("missing", ["iss", "login_hint"])
+    def test_incomplete_login_is_explained(self, client: FlaskClient, missing: str) -> None:
+        params = {
+            "iss": "https://canvas.test.example",
+            "login_hint": "x",
+            "client_id": CLIENT_ID,
+            "target_link_uri": "http://localhost/lti/launch",
+        }
+        del params[missing]
+        _refused(client.post("/lti/login", data=params), 400, f"did not send &#39;{missing}&#39;")
 
     def test_foreign_target_link_uri_is_refused(self, client: FlaskClient) -> None:
         response = client.post(
@@ -175,6 +189,28 @@ class TestLaunch:
         with app.app_context(), session_scope(app) as session:
             ids = set(session.scalars(select(Deployment.deployment_id)))
         assert "12:new-course-install" in ids
+
+    def test_several_audiences_with_the_tool_as_azp(
+        self, client: FlaskClient, platform: TestPlatform, app: Flask
+    ) -> None:
+        response = platform.launch(client, aud=["another-tool", CLIENT_ID], azp=CLIENT_ID)
+        assert response.status_code == 303, response.get_data(as_text=True)
+        with app.app_context(), session_scope(app) as session:
+            assert session.scalars(select(Course.context_id)).all() == ["ctx-officers"]
+
+    def test_long_names_and_titles_are_cut_to_fit(
+        self, client: FlaskClient, platform: TestPlatform, app: Flask
+    ) -> None:
+        context = {"id": "ctx-long", "title": "T" * 400, "label": "L" * 300}
+        response = platform.launch(
+            client, name="N" * 300, email="e" * 300 + "@example.org", **{LTI + "context": context}
+        )
+        assert response.status_code == 303, response.get_data(as_text=True)
+        with app.app_context(), session_scope(app) as session:
+            course = session.scalars(select(Course)).one()
+            person = session.scalars(select(Person)).one()
+        assert (course.title, course.label) == ("T" * 255, "L" * 255)
+        assert (person.name, person.email) == ("N" * 255, None)
 
     def test_canvas_error_answer_is_explained(self, client: FlaskClient) -> None:
         response = client.post(
@@ -287,6 +323,20 @@ class TestRefusals:
             client.post("/lti/launch", data={"id_token": token, "state": state}), 400, "unknown key"
         )
         assert platform.requests.count("/jwks") == before + 1
+        state, nonce, _ = platform.login(client)  # again within the minute: no second fetch
+        token = platform.sign(platform.claims(nonce), kid="never-published")
+        _refused(
+            client.post("/lti/launch", data={"id_token": token, "state": state}), 400, "unknown key"
+        )
+        assert platform.requests.count("/jwks") == before + 1
+
+    def test_platform_keys_are_fetched_once_for_many_launches(
+        self, client: FlaskClient, platform: TestPlatform
+    ) -> None:
+        before = platform.requests.count("/jwks")
+        for _ in range(4):
+            assert platform.launch(client).status_code == 303
+        assert platform.requests.count("/jwks") == before + 1
 
     def test_rotated_platform_key_is_picked_up(
         self, client: FlaskClient, platform: TestPlatform
@@ -347,6 +397,7 @@ class TestRefusals:
             "/lti/launch", data={"id_token": platform.sign(body), "state": state}
         )
         assert 400 <= response.status_code < 500
+        assert "<h1" in response.get_data(as_text=True)
         assert "Traceback" not in response.get_data(as_text=True)
 
     def test_wrong_version_and_message_type(
@@ -377,7 +428,42 @@ class TestRefusals:
         form = {**form, "state": state} if "state" in form else form
         response = client.post("/lti/launch", data=form)
         assert 400 <= response.status_code < 500
+        assert "<h1" in response.get_data(as_text=True)
         assert "Traceback" not in response.get_data(as_text=True)
+
+    @pytest.mark.parametrize(
+        ("claim", "value"),
+        [
+            (LTI + "custom", "prompt_id=1"),
+            (LTI + "custom", ["prompt_id"]),
+            (LTI + "resource_link", "rl-1"),
+            (claims.AGS_ENDPOINT, "https://canvas.test.example/api/lti/courses/1/line_items"),
+            (claims.AGS_ENDPOINT, {"lineitems": ["a"], "scope": []}),
+            (claims.AGS_ENDPOINT, {"scope": "https://purl.imsglobal.org/spec/lti-ags/scope/score"}),
+            (claims.NRPS, "https://canvas.test.example/names"),
+            (claims.DEEP_LINKING_SETTINGS, "settings"),
+            ("name", {"given": "Jordan"}),
+            ("email", ["jordan@example.org"]),
+            ("sub", 42),
+            ("sub", "s" * 256),
+            (LTI + "deployment_id", {"id": "1"}),
+            (LTI + "deployment_id", "d" * 256),
+            (LTI + "roles", "Learner"),
+            (LTI + "context", {"id": 42, "title": "Officers"}),
+            (LTI + "context", {"id": "c" * 256}),
+            (LTI + "context", {"id": "ctx", "title": ["Officers"]}),
+            (claims.AGS_ENDPOINT, {"lineitems": "https://canvas.test.example/" + "a" * 1024}),
+        ],
+    )
+    def test_malformed_claims(
+        self, app: Flask, client: FlaskClient, platform: TestPlatform, claim: str, value: Any
+    ) -> None:
+        """Signed by the platform yet unreadable: a readable refusal, and nothing is stored."""
+        _refused(platform.launch(client, **{claim: value}), 400, "cannot read")
+        with app.app_context(), session_scope(app) as session:
+            assert session.scalars(select(Course)).all() == []
+            deployments = session.scalars(select(Deployment.deployment_id)).all()
+            assert all(isinstance(d, str) and len(d) < 256 for d in deployments)
 
     def test_launch_by_get_and_json(self, client: FlaskClient) -> None:
         assert client.get("/lti/launch").status_code == 405

@@ -46,20 +46,21 @@ def test_logs_hold_no_personal_data(
 
 @contextlib.contextmanager
 def refusing_database(app: Flask) -> Iterator[None]:
-    """Every change to a reflection fails inside the database, as a full disk would."""
+    """Every change to a reflection fails inside the database with an operational error, as a
+    full disk would (SQLite: the trigger calls a function that does not exist)."""
     engine: Engine = app.extensions["db_engine"]
     postgres = engine.dialect.name == "postgresql"
     create = (
         [
             "CREATE FUNCTION refuse_change() RETURNS trigger AS "
-            "$$ BEGIN RAISE EXCEPTION 'refused'; END $$ LANGUAGE plpgsql",
+            "$$ BEGIN RAISE EXCEPTION 'refused' USING ERRCODE = 'disk_full'; END $$ "
+            "LANGUAGE plpgsql",
             "CREATE TRIGGER refuse_change BEFORE UPDATE ON reflection "
             "FOR EACH ROW EXECUTE FUNCTION refuse_change()",
         ]
         if postgres
         else [
-            "CREATE TRIGGER refuse_change BEFORE UPDATE ON reflection "
-            "BEGIN SELECT RAISE(ABORT, 'refused'); END"
+            "CREATE TRIGGER refuse_change BEFORE UPDATE ON reflection BEGIN SELECT refused(); END"
         ]
     )
     drop = ["DROP TRIGGER refuse_change" + (" ON reflection" if postgres else "")]
