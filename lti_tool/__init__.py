@@ -12,6 +12,7 @@ from typing import Any
 import requests
 from flask import Flask, g
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter, Map
 
 from lti_tool import db
 from lti_tool.config import load_settings
@@ -63,9 +64,18 @@ def _flag(value: object) -> bool:
     return str(value).lower() in ("1", "true", "yes", "on")
 
 
+class _IdConverter(IntegerConverter):
+    """`<int:…>` in routes, bounded like `db.parse_int`: a larger number is a 404, not an error."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", db.INTEGER_MAX)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def _register_blueprints(app: Flask) -> None:
     from lti_tool.views import errors, health, instructor, lti, participant, sync
 
+    app.url_map.converters["int"] = _IdConverter
     app.register_blueprint(lti.bp)
     app.register_blueprint(participant.bp)
     app.register_blueprint(instructor.bp)

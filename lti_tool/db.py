@@ -46,6 +46,20 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime}
 
 
+INTEGER_MAX = 2**31 - 1
+"""The largest value a PostgreSQL INTEGER column holds (ids, revisions, version numbers)."""
+
+
+def parse_int(raw: object) -> int | None:
+    """A non-negative whole number from a form field, query or JSON value that an INTEGER
+    column can hold, else None: a browser's 25-digit id matches nothing instead of failing."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, str) and raw.isascii() and raw.isdigit():
+        raw = int(raw)
+    return raw if isinstance(raw, int) and 0 <= raw <= INTEGER_MAX else None
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from lti_tool.db import parse_int
 from lti_tool.models import Course, GradingType, Prompt
 from lti_tool.services.forms import FormInvalid
 from lti_tool.services.programs import BankPrompt, find_bank_prompt
@@ -236,9 +237,10 @@ class PromptService:
 
     def _custom_prompt(self, course: Course, raw_id: str) -> Prompt | None:
         """A prompt named by a link's custom `prompt_id`, within the same platform registration."""
-        if not raw_id.isdigit():
+        prompt_id = parse_int(raw_id)
+        if prompt_id is None:
             return None
-        prompt = self.session.get(Prompt, int(raw_id))
+        prompt = self.session.get(Prompt, prompt_id)
         if prompt is None:
             return None
         owner = self.session.get(Course, prompt.course_id)

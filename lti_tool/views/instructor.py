@@ -11,7 +11,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
 
 from lti_tool.auth import attach_fresh_token, current_launch, launch_required, token_url
-from lti_tool.db import get_session, utcnow
+from lti_tool.db import get_session, parse_int, utcnow
 from lti_tool.lti import canvas
 from lti_tool.lti.deep_linking import GradedLink, deep_link_response
 from lti_tool.lti.launch import LaunchError
@@ -90,10 +90,10 @@ def home() -> Any:
     """Where a launch lands: SpeedGrader's `review=<id>`, the linked prompt, or the workspace."""
     launch, scope, session = current_launch(), member(), get_session()
     if "review" in request.args:
-        raw = request.args["review"]
-        if not raw.isdigit():
+        reflection_id = parse_int(request.args["review"])
+        if reflection_id is None:
             abort(404)
-        reflection = _reflection(int(raw))
+        reflection = _reflection(reflection_id)
         return redirect(token_url("instructor.review", reflection_id=reflection.id), 303)
     ProgramService(session).adopt_from_custom(scope.course, launch.custom)
     prompts = PromptService(session)
@@ -290,13 +290,12 @@ def _review_page(
 @launch_required("instructor")
 def comment(reflection_id: int) -> Any:
     reflection, session = _reflection(reflection_id), get_session()
-    version = request.form.get("version", "")
     try:
         message = FeedbackService(session).comment(
             reflection,
             member().person,
             body=request.form.get("body", ""),
-            version_number=int(version) if version.isdigit() else 0,
+            version_number=parse_int(request.form.get("version")) or 0,
             quote=request.form.get("quote", ""),
             asks_reply=request.form.get("asks_reply") == "1",
             now=utcnow(),
@@ -357,8 +356,8 @@ def activity() -> Any:
     """The course's audit log, newest first: who read or changed reflections, feedback and
     grades, and who exported or deleted records."""
     scope = member()
-    raw = request.args.get("page", "1")
-    page = AuditLog(get_session()).course_page(scope.course.id, int(raw) if raw.isdigit() else 1)
+    number = parse_int(request.args.get("page")) or 1
+    page = AuditLog(get_session()).course_page(scope.course.id, number)
     return render_template("instructor/activity.html", course=scope.course, page=page)
 
 

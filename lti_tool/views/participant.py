@@ -11,7 +11,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request
 
 from lti_tool.auth import attach_fresh_token, current_launch, launch_required, token_url
-from lti_tool.db import get_session, utcnow
+from lti_tool.db import get_session, parse_int, utcnow
 from lti_tool.lti import canvas
 from lti_tool.models import AuditAction, Prompt, Reflection
 from lti_tool.services import grade_status
@@ -79,7 +79,8 @@ def home() -> Any:
 
 def _own_reflection(raw_id: str) -> Reflection:
     scope = member()
-    reflection = get_session().get(Reflection, int(raw_id)) if raw_id.isdigit() else None
+    reflection_id = parse_int(raw_id)
+    reflection = get_session().get(Reflection, reflection_id) if reflection_id is not None else None
     if (
         reflection is None
         or reflection.course_id != scope.course.id
@@ -171,8 +172,8 @@ def autosave(prompt_id: int) -> Any:
     page can show both and let the person choose; nothing is overwritten silently."""
     scope, prompt = member(), _prompt(prompt_id)
     body = request.get_json(silent=True) or {}
-    draft, revision = body.get("text"), body.get("revision")
-    if not isinstance(draft, str) or not isinstance(revision, int):
+    draft, revision = body.get("text"), parse_int(body.get("revision"))
+    if not isinstance(draft, str) or revision is None:
         abort(400)
     service = _reflections()
     reflection = service.open(prompt, scope.person)
@@ -222,14 +223,14 @@ def submit(prompt_id: int) -> Any:
     the text on the page and, when the revision allows, in the saved draft."""
     scope, prompt, session = member(), _prompt(prompt_id), get_session()
     draft = request.form.get("text", "")
-    revision = request.form.get("revision", "")
+    revision = parse_int(request.form.get("revision"))
     service = _reflections()
     reflection = service.open(prompt, scope.person)
-    if not revision.isdigit():
+    if revision is None:
         abort(400)
     try:
         if request.form.get("action") == "save":
-            service.save_draft(reflection, draft, int(revision), utcnow())
+            service.save_draft(reflection, draft, revision, utcnow())
             notice = "saved"
         else:
             result = service.submit(
@@ -238,7 +239,7 @@ def submit(prompt_id: int) -> Any:
                 person=scope.person,
                 reflection=reflection,
                 text=draft,
-                revision=int(revision),
+                revision=revision,
                 now=utcnow(),
             )
             notice = "submitted" if result.created else "unchanged"
