@@ -285,7 +285,13 @@ class Sender:
                 session.execute(
                     update(OutboxItem)
                     .where(OutboxItem.id == item_id, _claimable(now))
-                    .values(claimed_until=now + self.lease, claimed_by=self.name)
+                    .values(
+                        claimed_until=now + self.lease,
+                        claimed_by=self.name,
+                        # still named: its last sender stopped mid-delivery, perhaps after
+                        # Canvas took the score, so this delivery must check before repeating
+                        uncertain=or_(OutboxItem.uncertain, OutboxItem.claimed_by.is_not(None)),
+                    )
                     .execution_options(synchronize_session=False)
                 ),
             )
@@ -403,16 +409,22 @@ class Sender:
         payload = dict(job.payload)
         queued = datetime.fromisoformat(str(payload["timestamp"]))
         payload["timestamp"] = max(queued, self.client.clock()).isoformat()
-        comment = payload.get("comment")
-        if job.uncertain and comment and self._comment_arrived(job, lineitem_url, str(comment)):
-            del payload["comment"]
+        if job.uncertain:
+            self._not_twice(job, lineitem_url, payload)
         return payload
 
-    def _comment_arrived(self, job: _Job, lineitem_url: str, comment: str) -> bool:
-        """Whether an earlier attempt that timed out did reach Canvas (its result keeps the
-        tool's last comment), so the comment is not added to the submission twice."""
-        results = self.client.results(job.credentials, lineitem_url, str(job.payload["userId"]))
-        return any(result.get("comment") == comment for result in results)
+    def _not_twice(self, job: _Job, lineitem_url: str, payload: dict[str, Any]) -> None:
+        """An earlier try may have reached Canvas unseen (a timeout, a sender that died). Its
+        result keeps the tool's last comment: a comment found there is not added again. A
+        submission is resent as an update of Canvas's latest attempt when Canvas holds one,
+        so a retry never counts as another attempt (assignments may limit them)."""
+        results = self.client.results(job.credentials, lineitem_url, str(payload["userId"]))
+        comment = payload.get("comment")
+        if comment and any(result.get("comment") == comment for result in results):
+            del payload["comment"]
+        extension = payload.get(canvas.SUBMISSION_EXTENSION)
+        if job.kind == OutboxKind.SUBMISSION and results and isinstance(extension, dict):
+            payload[canvas.SUBMISSION_EXTENSION] = {**extension, "new_submission": False}
 
     def _failed(self, job: _Job, error: ServiceError) -> OutboxStatus:
         attempts = job.attempts + 1

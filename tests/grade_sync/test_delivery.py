@@ -16,9 +16,10 @@ from lti_tool.db import session_scope
 from lti_tool.lti.services import Credentials
 from lti_tool.models import Registration
 from lti_tool.models.grade_sync import OutboxItem, OutboxStatus
-from lti_tool.services.grade_sync import MAX_ATTEMPTS, Sender, Worker
+from lti_tool.services.grade_sync import CLAIM_LEASE, MAX_ATTEMPTS, Sender, Worker
 
 from .canvas import (
+    REVIEW,
     DemoCanvas,
     FakeClock,
     Student,
@@ -120,6 +121,55 @@ def test_a_timeout_after_canvas_applied_the_score_adds_no_second_comment(
     assert_gradebook(canvas, {student.sub: (9, ["Clear."])})
     assert canvas.count("/results") == 1
     assert items(app)[0].status == OutboxStatus.SENT
+
+
+def test_a_timeout_after_canvas_took_the_submission_adds_no_second_attempt(
+    app: Flask, canvas: DemoCanvas, course_id: int, clock: FakeClock, worker: Worker
+) -> None:
+    (student,) = students(canvas, course_id, 1)
+    queue_submission(app, course_id, student, lineitem_url=canvas.line_item_url())
+    impatient = Sender(
+        app.extensions["db_sessionmaker"],
+        service_client(app, timeout=(5.0, 0.3)),
+        name="impatient",
+        clock=clock,
+        jitter=lambda: 0.0,
+    )
+    with session_scope(app) as session:
+        impatient.client.token(Credentials.of(session.scalars(select(Registration)).one()))
+    canvas.fault("ags", latency_ms=1000)
+
+    Worker(impatient, sleep=clock.sleep).run(once=True)
+    assert items(app)[0].uncertain
+    wait_for(lambda: student.sub in canvas.gradebook())
+    canvas.clear_faults()
+    worker.run(until_idle=True)
+
+    entry = canvas.gradebook()[student.sub]
+    assert (entry["attempt"], entry["submission_data"]) == (1, REVIEW + "prompt:1")
+    assert items(app)[0].status == OutboxStatus.SENT
+
+
+def test_a_sender_that_died_after_canvas_took_the_score_repeats_nothing(
+    app: Flask, canvas: DemoCanvas, course_id: int, clock: FakeClock, worker: Worker
+) -> None:
+    """The sender posts, then stops before recording the outcome; once its claim lapses the
+    next sender checks Canvas before sending again."""
+    (student,) = students(canvas, course_id, 1)
+    url = canvas.line_item_url()
+    dying = Sender(app.extensions["db_sessionmaker"], service_client(app), name="dies", clock=clock)
+    dying._finish = lambda job, **values: None  # type: ignore[method-assign]
+    for queue in (
+        lambda: queue_submission(app, course_id, student, lineitem_url=url),
+        lambda: queue_grade(app, course_id, student, 7, lineitem_url=url, comment="Only once."),
+    ):
+        dying.send([queue()])
+        clock.sleep(CLAIM_LEASE.total_seconds() + 1)
+        worker.run(until_idle=True)
+
+    entry = canvas.gradebook()[student.sub]
+    assert (entry["score"], entry["attempt"], entry["comments"]) == (7, 1, ["Only once."])
+    assert [(i.status, i.uncertain) for i in items(app)] == [(OutboxStatus.SENT, True)] * 2
 
 
 def wait_for(condition: object, seconds: float = 10.0) -> None:
