@@ -200,6 +200,17 @@ class DemoCanvas:
                 for s in submissions
             }
 
+    def grade_by_hand(self, sub: str, score: float, label: str = "Week 1 reflection") -> None:
+        """What an instructor typing a grade in SpeedGrader leaves behind."""
+        with demo_session(self.app) as session:
+            submission = session.scalars(
+                select(Submission)
+                .join(Assignment, Assignment.id == Submission.assignment_id)
+                .join(User, User.id == Submission.user_id)
+                .where(Assignment.name == label, User.lti_id == sub)
+            ).one()
+            submission.score, submission.graded_by_tool = score, False
+
     def results(self) -> dict[str, float | None]:
         with demo_session(self.app) as session:
             return {r.user.lti_id: r.result_score for r in session.scalars(select(Result))}
@@ -287,6 +298,7 @@ def queue_grade(
     subject: str = "prompt:1",
     lineitems_url: str | None = None,
     label: str = "Week 1 reflection",
+    override_manual: bool = False,
 ) -> int:
     """A committed grade row, as the grading view would leave it."""
     with session_scope(tool) as session:
@@ -297,11 +309,14 @@ def queue_grade(
             target=target(lineitem_url, lineitems_url, label),
             score_given=score,
             comment=comment,
-            override_manual=False,
+            override_manual=override_manual,
             review_url=REVIEW + subject,
             submitted_at=None,
         )
         return item.id
+
+
+SUBMITTED_MINUTES_AGO = 5
 
 
 def queue_submission(
@@ -313,7 +328,7 @@ def queue_submission(
             person=session.get_one(Person, student.person_id),
             subject_key=subject,
             target=target(lineitem_url),
-            submitted_at=utcnow() - timedelta(minutes=5),
+            submitted_at=utcnow() - timedelta(minutes=SUBMITTED_MINUTES_AGO),
             review_url=REVIEW + subject,
             new_attempt=True,
         )

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from flask import Flask
 from sqlalchemy import select, update
 
 from lti_tool import create_app
-from lti_tool.db import session_scope
+from lti_tool.db import session_scope, utcnow
 from lti_tool.lti.services import Credentials
 from lti_tool.models import Registration
 from lti_tool.models.grade_sync import OutboxItem, OutboxStatus
@@ -20,6 +20,7 @@ from lti_tool.services.grade_sync import CLAIM_LEASE, MAX_ATTEMPTS, Sender, Work
 
 from .canvas import (
     REVIEW,
+    SUBMITTED_MINUTES_AGO,
     DemoCanvas,
     FakeClock,
     Student,
@@ -170,6 +171,44 @@ def test_a_sender_that_died_after_canvas_took_the_score_repeats_nothing(
     entry = canvas.gradebook()[student.sub]
     assert (entry["score"], entry["attempt"], entry["comments"]) == (7, 1, ["Only once."])
     assert [(i.status, i.uncertain) for i in items(app)] == [(OutboxStatus.SENT, True)] * 2
+
+
+def test_canvas_keeps_the_real_submit_time_and_the_grade_across_attempts(
+    app: Flask, canvas: DemoCanvas, course_id: int, worker: Worker
+) -> None:
+    (student,) = students(canvas, course_id, 1)
+    url = canvas.line_item_url()
+    queue_submission(app, course_id, student, lineitem_url=url)
+    queue_grade(app, course_id, student, 8, lineitem_url=url)
+    worker.run(until_idle=True)
+    submitted = canvas.gradebook()[student.sub]["submitted_at"].replace(tzinfo=UTC)
+    assert abs(submitted - (utcnow() - timedelta(minutes=SUBMITTED_MINUTES_AGO))) < timedelta(
+        seconds=30
+    ), "Canvas got the send time, not the submit time (late flags would be wrong)"
+
+    queue_submission(app, course_id, student, lineitem_url=url, subject="prompt:1")
+    worker.run(until_idle=True)
+
+    entry = canvas.gradebook()[student.sub]
+    assert (entry["attempt"], entry["score"]) == (2, 8), "a resubmission cleared the grade"
+
+
+def test_a_grade_typed_in_speedgrader_wins_unless_the_instructor_overrides_it(
+    app: Flask, canvas: DemoCanvas, course_id: int, worker: Worker
+) -> None:
+    (student,) = students(canvas, course_id, 1)
+    url = canvas.line_item_url()
+    queue_submission(app, course_id, student, lineitem_url=url)
+    queue_grade(app, course_id, student, 8, lineitem_url=url)
+    worker.run(until_idle=True)
+    canvas.grade_by_hand(student.sub, 5)
+
+    queue_grade(app, course_id, student, 9, lineitem_url=url)
+    worker.run(until_idle=True)
+    assert canvas.gradebook()[student.sub]["score"] == 5
+    queue_grade(app, course_id, student, 6, lineitem_url=url, override_manual=True)
+    worker.run(until_idle=True)
+    assert canvas.gradebook()[student.sub]["score"] == 6
 
 
 def wait_for(condition: object, seconds: float = 10.0) -> None:

@@ -6,7 +6,11 @@ from __future__ import annotations
 import html
 
 import pytest
+from flask import Flask
+from sqlalchemy import select
 
+from lti_tool.db import session_scope
+from lti_tool.models import CourseRole, Enrollment, Person
 from lti_tool.services.programs import demo_items
 from tests.demo_browser import DemoSite, landing_path
 
@@ -28,6 +32,22 @@ def test_launch_from_a_module_item(
     page = site.browser(login_id).launch_item(course, "Week 1 reflection")
     assert page.response.status_code == 200, page.text[:500]
     assert landing_path(page) == landing
+
+
+def test_an_instructor_launch_brings_in_the_roster(site: DemoSite, app: Flask) -> None:
+    """Names and roles of people who never opened the tool arrive with the instructor's launch."""
+    page = site.browser("instructor").launch_item("Officers", "Week 1 reflection")
+    assert page.response.status_code == 200
+    with app.app_context(), session_scope(app) as session:
+        enrolled = dict(
+            session.execute(
+                select(Person.name, Enrollment.role).join(
+                    Enrollment, Enrollment.person_id == Person.id
+                )
+            ).all()
+        )
+    assert enrolled["Dana Novak"] == CourseRole.PARTICIPANT  # participant4, never launched
+    assert enrolled["Tomas Reyes"] == CourseRole.INSTRUCTOR  # the TA
 
 
 def test_a_second_launch_needs_a_new_message_hint(site: DemoSite) -> None:
