@@ -41,6 +41,11 @@ class GradeInvalid(FormInvalid):
     """A grade outside what the prompt's grading type allows."""
 
 
+class GradeStale(GradeInvalid):
+    """The participant submitted again after the grader opened the page: the grade would land
+    on a version the grader has not read."""
+
+
 @dataclass(frozen=True)
 class GradeInput:
     """The grade form as typed (strings), checked against the prompt's grading type."""
@@ -51,6 +56,8 @@ class GradeInput:
     comment: str = ""
     send_comment: bool = False
     override_manual: bool = False
+    seen_version: int | None = None
+    """The version the grading page showed, when the form says."""
 
 
 @dataclass(frozen=True)
@@ -121,6 +128,13 @@ class GradingService:
         """Record the grade for the latest version and queue it for Canvas."""
         if reflection.version_count == 0:
             raise GradeInvalid({"grade": "There is no submitted version to grade yet."})
+        if data.seen_version is not None and data.seen_version != reflection.version_count:
+            raise GradeStale(
+                {
+                    "grade": f"The participant submitted version {reflection.version_count} "
+                    "after you opened this page. Read it above, then save the grade again."
+                }
+            )
         if len(data.comment) > MAX_COMMENT:
             raise GradeInvalid({"comment": f"Keep the comment under {MAX_COMMENT} characters."})
         result = score(prompt, data)

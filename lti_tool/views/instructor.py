@@ -19,7 +19,7 @@ from lti_tool.models import AuditAction, GradingType, Prompt, Reflection
 from lti_tool.services.audit import AuditLog
 from lti_tool.services.feedback import FeedbackService, MessageInvalid
 from lti_tool.services.grade_sync import GradeSync
-from lti_tool.services.grading import GradeInput, GradeInvalid, GradingService
+from lti_tool.services.grading import GradeInput, GradeInvalid, GradeStale, GradingService
 from lti_tool.services.programs import Program, ProgramService, all_programs, get_program
 from lti_tool.services.prompts import (
     CUSTOM_PROMPT_ID,
@@ -329,6 +329,7 @@ def grade(reflection_id: int) -> Any:
         comment=form.get("comment", ""),
         send_comment=form.get("send_comment") == "1",
         override_manual=form.get("override_manual") == "1",
+        seen_version=parse_int(form.get("version")),
     )
     try:
         saved = GradingService(session, GradeSync(session), _base_url()).grade(
@@ -341,7 +342,8 @@ def grade(reflection_id: int) -> Any:
         )
     except GradeInvalid as invalid:
         session.rollback()
-        return _review_page(reflection, errors=invalid.errors, form=form.to_dict()), 422
+        status = 409 if isinstance(invalid, GradeStale) else 422
+        return _review_page(reflection, errors=invalid.errors, form=form.to_dict()), status
     _audit(AuditAction.GRADE_SAVED, reflection, f"version {saved.version_number}")
     session.commit()
     return redirect(

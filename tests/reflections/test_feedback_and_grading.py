@@ -122,6 +122,26 @@ class TestGrading:
         submit(student, placed, TEXT + " Then I thanked them.")
         assert _status(teacher, placed) == "awaiting_feedback"
 
+    def test_a_grade_never_lands_on_a_version_the_grader_has_not_read(
+        self, canvas: Canvas, placed: Placed, app: Flask
+    ) -> None:
+        student, teacher, reflection_id = _submitted(canvas, placed, app)
+        url = f"/instructor/reflections/{reflection_id}/grade"
+        page = text_of(teacher.get(f"/instructor/reflections/{reflection_id}"))
+        seen = re.search(r'name="version" value="(\d+)"', page)
+        assert seen is not None and seen.group(1) == "1"
+        submit(student, placed, TEXT + " Then I thanked them.")
+
+        stale = teacher.post(url, {"points": "8", "comment": "Kept.", "version": seen.group(1)})
+        assert stale.status_code == 409
+        assert "submitted version 2 after you opened this page" in text_of(stale)
+        assert ">Kept.</textarea>" in text_of(stale) and 'value="8"' in text_of(stale)
+        with app.app_context(), session_scope(app) as session:
+            assert session.scalars(select(Grade)).all() == []
+        assert teacher.post(url, {"points": "8", "version": "2"}).status_code == 303
+        with app.app_context(), session_scope(app) as session:
+            assert session.scalars(select(Grade.version_number)).one() == 2
+
     def test_comment_not_sent_to_canvas_unless_asked(
         self, canvas: Canvas, placed: Placed, app: Flask
     ) -> None:
