@@ -146,10 +146,17 @@ class ReflectionService:
         revision: int,
         now: datetime,
     ) -> SubmitResult:
-        """Save the text, then make it the next version and report it to Canvas."""
+        """Save the text, then make it the next version and report it to Canvas. The same
+        submit arriving twice (a double click, a resent form) finds its version made."""
+        latest = self.latest(reflection)
+        if (
+            revision == reflection.revision - 1
+            and latest is not None
+            and latest.text == text == reflection.draft_text
+        ):
+            return SubmitResult(latest, created=False)
         self.save_draft(reflection, text, revision, now)
         self._check(prompt, text)
-        latest = self.latest(reflection)
         if latest is not None and latest.text == text:
             return SubmitResult(latest, created=False)
         due = reflection.due_at or prompt.due_at

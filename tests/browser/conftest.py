@@ -7,7 +7,6 @@ browser fails the run instead. ``CHROMIUM`` may name another Chromium binary.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from collections.abc import Generator, Iterator
@@ -30,36 +29,23 @@ from tests.browser.harness import (
 )
 from tests.browser.site import BrowserSite
 from tests.browser.tls import write_certificate
-
-
-def _chromium() -> str | None:
-    wanted = os.environ.get("CHROMIUM")
-    if wanted:
-        return wanted if Path(wanted).exists() else None
-    return shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-def _unavailable(reason: str) -> None:
-    message = f"browser tests need Chromium: {reason} (Debian: apt-get install chromium)"
-    if os.environ.get("CI"):
-        pytest.fail(message + "; CI is set, so this fails the run", pytrace=False)
-    pytest.skip(message)
+from tests.chromium import browser_unavailable, chromium_path
 
 
 @pytest.fixture(scope="package")
 def browsers() -> Iterator[Browsers]:
     """Chromium for this package's tests, closed after them: Playwright's sync API allows one
     driver at a time in a process, and other packages may start their own."""
-    executable = _chromium()
+    executable = chromium_path()
     if executable is None:
-        _unavailable("no chromium on PATH and CHROMIUM not set to an existing file")
+        browser_unavailable("no chromium on PATH and CHROMIUM not set to an existing file")
     assert executable is not None
     with sync_playwright() as playwright:
         found = Browsers(playwright, executable)
         try:
             found.get(CookieMode.ALLOWED)
         except PlaywrightError as error:
-            _unavailable(f"{executable} did not start: {error.message.splitlines()[0]}")
+            browser_unavailable(f"{executable} did not start: {error.message.splitlines()[0]}")
         yield found
         found.close()
 

@@ -121,6 +121,20 @@ class TestSubmit:
             assert len(session.scalars(select(ReflectionVersion)).all()) == 1
             assert len(session.scalars(select(OutboxItem)).all()) == 1
 
+    def test_the_same_submit_sent_twice_is_taken_once(
+        self, canvas: Canvas, placed: Placed, app: Flask
+    ) -> None:
+        """A double click or a resent form: the second request carries the page's old revision."""
+        student = placed.launch(canvas, "student-1")
+        form = {"text": TEXT, "revision": "0"}
+        first = student.post(f"{placed.page}/submit", form)
+        second = student.post(f"{placed.page}/submit", form)
+        assert (first.status_code, second.status_code) == (303, 303)
+        assert "notice=unchanged" in second.headers["Location"]
+        with app.app_context(), session_scope(app) as session:
+            assert len(session.scalars(select(ReflectionVersion)).all()) == 1
+            assert len(session.scalars(select(OutboxItem)).all()) == 1
+
     def test_same_revision_twice_is_stale_and_keeps_both_texts(
         self, canvas: Canvas, placed: Placed
     ) -> None:

@@ -174,7 +174,14 @@
   });
   window.addEventListener("online", function () { schedule(0); });
   window.addEventListener("offline", function () { say("Not saved: offline, retrying. Your text is kept in this browser."); });
-  form.addEventListener("submit", function () { writeBackup(); window.clearTimeout(timer); });
+  form.addEventListener("submit", function (event) {
+    // One submit per click: a second one would only meet the first's new revision.
+    if (form.dataset.sending) { event.preventDefault(); return; }
+    form.dataset.sending = "1";
+    writeBackup();
+    window.clearTimeout(timer);
+  });
+  window.addEventListener("pageshow", function () { delete form.dataset.sending; });
   window.addEventListener("beforeunload", function (event) {
     if (area.value !== savedText && !inFlight) { writeBackup(); }
     if (area.value !== savedText && sessionEnded) { event.preventDefault(); }
