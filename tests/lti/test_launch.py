@@ -71,6 +71,26 @@ class TestLogin:
         assert 'data-storage-target="post_message_forwarding"' in html
         assert f'data-storage-origin="{platform.base_url}"' in html
 
+    def test_without_platform_storage_the_login_checks_cookies_and_offers_a_new_tab(
+        self, client: FlaskClient, platform: TestPlatform
+    ) -> None:
+        params = {
+            "iss": "https://canvas.test.example",
+            "login_hint": "x",
+            "client_id": CLIENT_ID,
+            "target_link_uri": "http://localhost/lti/launch",
+        }
+        page = client.post("/lti/login", data=params)
+        html = page.get_data(as_text=True)
+        assert page.status_code == 200 and "Open in a new tab" in html
+        assert f'data-auth-url="{platform.base_url}/authorize_redirect?' in html
+        form = html[html.index('<form method="post" action="/lti/login" target="_blank">') :]
+        for name, value in {**params, "new_window": "1"}.items():
+            assert f'name="{name}" value="{value}"' in form
+        new_tab = client.post("/lti/login", data={**params, "new_window": "1"})
+        assert new_tab.status_code == 302
+        assert new_tab.headers["Location"].startswith(platform.base_url + "/authorize_redirect?")
+
     def test_unknown_client_id_is_refused(self, client: FlaskClient) -> None:
         response = client.post(
             "/lti/login",
