@@ -22,6 +22,8 @@ class AuditAction(StrEnum):
     FEEDBACK_POSTED = "feedback.posted"
     FEEDBACK_REPLIED = "feedback.replied"
     GRADE_SAVED = "grade.saved"
+    GRADES_RESENT = "grades.resent"
+    PROMPT_EDITED = "prompt.edited"
     REPORT_DOWNLOADED = "report.downloaded"
     COURSE_EXPORTED = "course.exported"
     PARTICIPANT_DELETED = "participant.deleted"
@@ -39,6 +41,8 @@ _LABELS = {
     AuditAction.FEEDBACK_POSTED: "Posted feedback",
     AuditAction.FEEDBACK_REPLIED: "Replied to feedback",
     AuditAction.GRADE_SAVED: "Saved a grade",
+    AuditAction.GRADES_RESENT: "Sent grades to Canvas again",
+    AuditAction.PROMPT_EDITED: "Edited a prompt",
     AuditAction.REPORT_DOWNLOADED: "Downloaded the completion report",
     AuditAction.COURSE_EXPORTED: "Exported the course",
     AuditAction.PARTICIPANT_DELETED: "Deleted a participant's data on request",

@@ -17,8 +17,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lti_tool.lti.services import Credentials, ServiceClient, ServiceError
-from lti_tool.models import Person, Registration
+from lti_tool.models import AuditAction, Person, Registration
 from lti_tool.models.grade_sync import OutboxItem, OutboxKind, OutboxStatus
+from lti_tool.services.audit import ADMIN, AuditLog
 from lti_tool.services.grade_sync import RESOLVED_URL, GradeSync
 
 SEVERITY = {OutboxStatus.SENT: 0, OutboxStatus.PENDING: 1, OutboxStatus.NEEDS_ATTENTION: 2}
@@ -170,9 +171,24 @@ def reconcile(
             else:
                 differences.append(found)
     if repair:
-        for difference in differences:
-            GradeSync(session).requeue(difference.item)
+        _requeue(session, differences)
     return matching, differences
+
+
+def _requeue(session: Session, differences: list[Difference]) -> None:
+    per_course: dict[int, int] = defaultdict(int)
+    for difference in differences:
+        if GradeSync(session).requeue(difference.item) is not None:
+            per_course[difference.item.course_id] += 1
+    for course_id, count in per_course.items():
+        AuditLog(session).record(
+            AuditAction.GRADES_RESENT,
+            ADMIN,
+            course_id=course_id,
+            subject_type="course",
+            subject_id=course_id,
+            detail=f"{count} queued (reconcile --repair)",
+        )
 
 
 def _sent_grades(session: Session) -> dict[tuple[int, str], list[OutboxItem]]:

@@ -202,6 +202,13 @@ def edit_prompt(prompt_id: int) -> Any:
     except PromptInvalid as invalid:
         get_session().rollback()
         return _prompt_form(prompt, data, invalid.errors), 422
+    AuditLog(get_session()).record(
+        AuditAction.PROMPT_EDITED,
+        actor(),
+        course_id=member().course.id,
+        subject_type="prompt",
+        subject_id=prompt.id,
+    )
     get_session().commit()
     return redirect(token_url("instructor.prompt_page", prompt_id=prompt.id, notice="prompt"), 303)
 

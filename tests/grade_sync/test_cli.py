@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from flask import Flask
-from sqlalchemy import update
+from sqlalchemy import select, update
 
+from lti_tool.db import session_scope
 from lti_tool.demo_canvas.db import demo_session
 from lti_tool.demo_canvas.models import Result, Submission
+from lti_tool.models import AuditAction, AuditEvent
 
 from .canvas import DemoCanvas, queue_grade
 
@@ -28,6 +30,14 @@ def test_sync_run_once_then_reconcile_and_repair(app: Flask, canvas: DemoCanvas)
     report = runner.invoke(args=["grades", "reconcile", "--repair"]).output
     assert "tool 4, Canvas 1 (Canvas has a different grade)" in report
     assert "0 grade(s) match Canvas; 2 differ, queued again." in report
+    with session_scope(app) as session:
+        event = session.scalars(select(AuditEvent)).one()
+    assert (event.action, event.actor_role, event.course_id, event.detail) == (
+        AuditAction.GRADES_RESENT,
+        "admin",
+        course_id,
+        "2 queued (reconcile --repair)",
+    )
 
     runner.invoke(args=["sync", "run", "--once", "--workers", "2"])
     book = canvas.gradebook()

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from lti_tool.db import session_scope, utcnow
 from lti_tool.demo_canvas.db import demo_session
 from lti_tool.demo_canvas.models import DeveloperKey
-from lti_tool.models import Course, Person, Registration
+from lti_tool.models import AuditAction, AuditEvent, Course, Person, Registration
 from lti_tool.models.grade_sync import OutboxItem, OutboxStatus
 from lti_tool.services.grade_sync import Worker
 from tests.platform import CLIENT_ID, INSTRUCTOR, LEARNER, TestPlatform
@@ -96,6 +96,12 @@ def test_retry_queues_a_copy_that_is_sent_after_the_response(
     old, copy = rows(app)
     assert (old.status, copy.status) == (OutboxStatus.SUPERSEDED, OutboxStatus.SENT)
     assert canvas.gradebook()[student.sub]["score"] == 8
+    with session_scope(app) as session:
+        event = session.scalars(select(AuditEvent)).one()
+    assert (event.action, event.detail) == (
+        AuditAction.GRADES_RESENT,
+        f"row {item_id} queued (retry)",
+    )
 
 
 def test_sync_all_resends_latest_grades_without_repeating_comments(

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from lti_tool.db import session_scope
-from lti_tool.models import AuditAction, AuditEvent
+from lti_tool.models import AuditAction, AuditEvent, OutboxItem, OutboxStatus
 from lti_tool.services.audit import ADMIN, AuditLog
 from tests.platform import TestPlatform
 from tests.reflections.conftest import Canvas, text_of
@@ -37,6 +37,38 @@ def test_reads_and_changes_are_recorded(world: World, app: Flask) -> None:
     assert all(e.course_id == world.course_id for e in events)
     assert all(e.subject_type == "reflection" for e in events)
     assert {e.subject_id for e in events} == {world.reflection_id}
+
+
+def test_resending_grades_and_editing_a_prompt_are_recorded(world: World, app: Flask) -> None:
+    with app.app_context(), session_scope(app) as session:
+        for item in session.scalars(select(OutboxItem)):
+            item.status = OutboxStatus.NEEDS_ATTENTION
+    assert world.teacher.post("/sync/all").status_code == 303
+    edited = world.teacher.post(
+        f"/instructor/prompts/{world.placed.prompt_id}/edit",
+        {
+            "title": "Rights on a night shift",
+            "body": "What did you do?",
+            "word_target": "30",
+            "word_limit": "40",
+            "points": "10",
+            "grading_type": "points",
+        },
+    )
+    assert edited.status_code == 303, text_of(edited)
+    resent, edit = _events(app)[-2:]
+    assert (resent.action, resent.subject_type, resent.detail) == (
+        AuditAction.GRADES_RESENT,
+        "course",
+        "2 queued (sync all)",
+    )
+    assert (edit.action, edit.subject_type, edit.subject_id) == (
+        AuditAction.PROMPT_EDITED,
+        "prompt",
+        world.placed.prompt_id,
+    )
+    page = text_of(world.teacher.get("/instructor/activity"))
+    assert "Edited a prompt" in page and "Sent grades to Canvas again" in page
 
 
 def test_events_hold_no_personal_data(world: World, app: Flask) -> None:
