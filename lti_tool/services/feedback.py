@@ -15,6 +15,7 @@ from lti_tool.models import (
     Course,
     CourseRole,
     FeedbackMessage,
+    Grade,
     Person,
     Prompt,
     ReadMarker,
@@ -36,6 +37,13 @@ class InboxItem:
     message: FeedbackMessage
     prompt: Prompt
     unread: bool
+
+
+@dataclass(frozen=True)
+class GradeComment:
+    grade: Grade
+    prompt: Prompt
+    grader: Person
 
 
 class FeedbackService:
@@ -214,6 +222,24 @@ class FeedbackService:
             InboxItem(message, prompt, message.id > (last_read or 0))
             for message, prompt, last_read in rows
         ]
+
+
+    def grade_comments(self, person: Person, course: Course) -> list[GradeComment]:
+        """The comments instructors wrote with this participant's grades in the course, newest
+        first: feedback too, so it sits beside the threads."""
+        rows = self.session.execute(
+            select(Grade, Prompt, Person)
+            .join(Reflection, Reflection.id == Grade.reflection_id)
+            .join(Prompt, Prompt.id == Reflection.prompt_id)
+            .join(Person, Person.id == Grade.graded_by_id)
+            .where(
+                Reflection.course_id == course.id,
+                Reflection.person_id == person.id,
+                Grade.comment.is_not(None),
+            )
+            .order_by(Grade.graded_at.desc())
+        ).all()
+        return [GradeComment(grade, prompt, grader) for grade, prompt, grader in rows]
 
 
 def _body_errors(body: str) -> dict[str, str]:

@@ -315,5 +315,10 @@ def _audit(action: AuditAction, reflection: Reflection, detail: str) -> None:
 def feedback() -> Any:
     """All feedback addressed to the participant in this course, newest first."""
     scope = member()
-    items = FeedbackService(get_session()).inbox(scope.person, scope.course)
-    return render_template("participant/feedback.html", items=items, course=scope.course)
+    service = FeedbackService(get_session())
+    return render_template(
+        "participant/feedback.html",
+        items=service.inbox(scope.person, scope.course),
+        grade_comments=service.grade_comments(scope.person, scope.course),
+        course=scope.course,
+    )

@@ -142,6 +142,18 @@ class TestGrading:
         with app.app_context(), session_scope(app) as session:
             assert session.scalars(select(Grade.version_number)).one() == 2
 
+    def test_grade_comments_are_on_the_feedback_page_too(
+        self, canvas: Canvas, placed: Placed, app: Flask
+    ) -> None:
+        student, teacher, reflection_id = _submitted(canvas, placed, app)
+        empty = text_of(student.get("/participant/feedback"))
+        assert "No feedback yet" in empty and "With your grades" not in empty
+        url = f"/instructor/reflections/{reflection_id}/grade"
+        teacher.post(url, {"points": "7", "comment": "Say what you would do next time."})
+        page = text_of(student.get("/participant/feedback"))
+        assert "With your grades" in page and "No feedback yet" not in page
+        assert "Say what you would do next time." in page and "7 / 10" in page
+
     def test_comment_not_sent_to_canvas_unless_asked(
         self, canvas: Canvas, placed: Placed, app: Flask
     ) -> None:
