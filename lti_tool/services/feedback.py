@@ -223,7 +223,6 @@ class FeedbackService:
             for message, prompt, last_read in rows
         ]
 
-
     def grade_comments(self, person: Person, course: Course) -> list[GradeComment]:
         """The comments instructors wrote with this participant's grades in the course, newest
         first: feedback too, so it sits beside the threads."""
