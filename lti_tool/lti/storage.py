@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pylti1p3.launch_data_storage.base import LaunchDataStorage
@@ -46,20 +46,27 @@ class DbStorage(LaunchDataStorage[Any]):
         """Insert or replace in one statement: instances writing the same key at once (a burst
         of first launches caching the platform's keys) must not fail on the unique key."""
         lifetime = timedelta(seconds=exp) if exp else DEFAULT_LIFETIME
+        self._upsert(key, value, utcnow() + lifetime)
+
+    def _upsert(
+        self, key: str, value: Any, expires_at: datetime, only_over_expired: bool = False
+    ) -> int:
         dialect = self.session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         statement = insert(LtiStorageEntry).values(
-            key=self._prepare_key(key), value=value, expires_at=utcnow() + lifetime
+            key=self._prepare_key(key), value=value, expires_at=expires_at
         )
-        self.session.execute(
+        result = self.session.execute(
             statement.on_conflict_do_update(
                 index_elements=[LtiStorageEntry.key],
                 set_={
                     "value": statement.excluded.value,
                     "expires_at": statement.excluded.expires_at,
                 },
-            )
+                where=LtiStorageEntry.expires_at <= utcnow() if only_over_expired else None,
+            ).execution_options(preserve_rowcount=True)  # an INSERT's count is not kept otherwise
         )
+        return int(result.rowcount)  # type: ignore[attr-defined]
 
     def check_value(self, key: str) -> bool:
         return self.get_value(key) is not None
@@ -75,11 +82,9 @@ class DbStorage(LaunchDataStorage[Any]):
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     def claim_once(self, key: str, seconds: int) -> bool:
-        """True at most once per `seconds` for a key: a rate limit shared by every instance."""
-        if self.check_value(key):
-            return False
-        self.set_value(key, True, seconds)
-        return True
+        """True for one caller per `seconds` for a key, across instances and at the same
+        instant: the insert, or the takeover of an expired entry, is a single statement."""
+        return self._upsert(key, True, utcnow() + timedelta(seconds=seconds), True) == 1
 
     def pop(self, key: str) -> Any:
         """Read and consume a one-time value (launch tickets)."""
@@ -96,8 +101,7 @@ def purge_expired(session: Session) -> int:
 def purge_expired_now_and_then(session: Session) -> int:
     """Purge expired entries if no instance did in the last `PURGE_INTERVAL_SECONDS`.
 
-    Called from the login route, so launch data and nonces go without cron. Two instances may
-    both claim at the same moment; both purging is harmless.
+    Called from the login route, so launch data and nonces go without cron.
     """
     if not DbStorage(session).claim_once("purge-expired", PURGE_INTERVAL_SECONDS):
         return 0
