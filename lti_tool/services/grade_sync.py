@@ -10,6 +10,7 @@ which behaves the same on PostgreSQL and SQLite, and a row waits while an earlie
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import random
@@ -28,6 +29,7 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 from lti_tool.db import utcnow
 from lti_tool.lti import canvas
 from lti_tool.lti.services import DEFAULT_TIMEOUT, Credentials, ServiceClient, ServiceError
+from lti_tool.lti.storage import DbStorage
 from lti_tool.models import Course, Person, Registration
 from lti_tool.models.grade_sync import OutboxItem, OutboxKind, OutboxStatus
 
@@ -41,6 +43,8 @@ CLAIM_LEASE = timedelta(minutes=5)
 lapses when its worker died."""
 MIN_IDLE = 0.05
 SENT_IDS = "grade_sync_sent_ids"
+LINE_ITEM_CREATION_SECONDS = 60
+"""How long one sender has to create a missing line item before another may try."""
 RESOLVED_URL = "resolved_lineitem_url"
 """Target key for a line item the sender found or created (as opposed to the launch's own)."""
 
@@ -396,12 +400,27 @@ class Sender:
         found = self.client.find_line_items(credentials, lineitems_url, resource_id=resource_id)
         if found:
             return str(found[0]["id"])
+        if not self._may_create(credentials.registration_id, lineitems_url, resource_id):
+            raise ServiceError(
+                "Another sender is creating this assignment in Canvas; looking again shortly.",
+                retryable=True,
+            )
         body = {
             "label": target["label"],
             "scoreMaximum": target["score_maximum"],
             "resourceId": resource_id,
         }
         return str(self.client.create_line_item(credentials, lineitems_url, body)["id"])
+
+    def _may_create(self, registration_id: int, lineitems_url: str, resource_id: str) -> bool:
+        """One sender, whatever its instance, creates a missing line item; the others look for
+        it again after their backoff (two would make two gradebook columns)."""
+        scope = f"{registration_id} {lineitems_url} {resource_id}".encode()
+        key = "create-line-item-" + hashlib.sha256(scope).hexdigest()
+        with self.sessions() as session:
+            claimed = DbStorage(session).claim_once(key, LINE_ITEM_CREATION_SECONDS)
+            session.commit()
+        return claimed
 
     def _payload(self, job: _Job, lineitem_url: str) -> dict[str, Any]:
         """The stored score, stamped now: Canvas refuses a timestamp older than its last update,
@@ -500,7 +519,8 @@ _line_item_locks_guard = threading.Lock()
 
 
 def _line_item_lock(key: tuple[int, str, str]) -> threading.Lock:
-    """Threads of one process find-or-create a line item one at a time (no duplicate columns)."""
+    """Threads of one process find-or-create a line item one at a time, so they wait for it
+    rather than back off (instances are kept apart by `Sender._may_create`)."""
     with _line_item_locks_guard:
         return _line_item_locks.setdefault(key, threading.Lock())
 

@@ -16,6 +16,7 @@ from lti_tool.db import session_scope, utcnow
 from lti_tool.lti.services import Credentials
 from lti_tool.models import Registration
 from lti_tool.models.grade_sync import OutboxItem, OutboxStatus
+from lti_tool.services import grade_sync
 from lti_tool.services.grade_sync import CLAIM_LEASE, MAX_ATTEMPTS, Sender, Worker
 
 from .canvas import (
@@ -397,3 +398,43 @@ def test_without_a_launch_line_item_one_is_found_or_created(
         s.sub: 2 for s in group
     }
     assert all(i.target.get("resolved_lineitem_url") for i in items(app))
+
+
+def test_two_instances_create_one_line_item_between_them(
+    app: Flask, canvas: DemoCanvas, course_id: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No launch named a line item, and two instances deliver the first grades at the same
+    moment: Canvas gets one new column, and both grades land in it."""
+    monkeypatch.setattr(
+        grade_sync, "_line_item_lock", lambda key: threading.Lock()
+    )  # no shared process
+    group = students(canvas, course_id, 2)
+    lineitems = canvas.url(f"/api/lti/courses/{canvas.course_id}/line_items")
+    ids = [
+        queue_grade(app, course_id, s, 3, lineitem_url=None, lineitems_url=lineitems, label="Essay")
+        for s in group
+    ]
+    canvas.fault("ags", latency_ms=300)  # both look for the line item before either creates it
+    senders = [
+        Sender(
+            app.extensions["db_sessionmaker"],
+            service_client(app),
+            name=f"instance-{n}",
+            backoff_base=timedelta(milliseconds=20),
+        )
+        for n in range(2)
+    ]
+    threads = [
+        threading.Thread(target=sender.send, args=([item_id],))
+        for sender, item_id in zip(senders, ids, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    canvas.clear_faults()
+    Worker(senders[0], poll=0.02).run(until_idle=True)
+
+    assert canvas.count("POST /demo/api/lti/courses") - canvas.count("/scores") == 1
+    book = canvas.gradebook("Essay")
+    assert {s.sub: book[s.sub]["score"] for s in group} == {s.sub: 3 for s in group}
