@@ -102,11 +102,44 @@ def frame_fitted_to_page(person: Person, attempts: int = 100) -> int:
     raise AssertionError(f"the frame is {sizes[0]}px for {sizes[1]}px of content")
 
 
+@pytest.mark.parametrize(
+    ("mode", "script", "heading", "fallback"),
+    [
+        (CookieMode.ALLOWED, "login.js", "Opening the reflections tool", None),
+        (CookieMode.BLOCKED, "launch-verify.js", "Checking your launch", "#verify-failed"),
+    ],
+)
+def test_the_pages_a_launch_passes_through_are_accessible(
+    site: BrowserSite,
+    people: PersonFactory,
+    camera: Camera,
+    mode: CookieMode,
+    script: str,
+    heading: str,
+    fallback: str | None,
+) -> None:
+    """They flash by when all goes well; held here (their script blocked), with the text they
+    show when it does not, for axe."""
+    person = people(site, mode, "participant4")
+    person.page.route(f"**/static/js/{script}", lambda route: route.abort())
+    person.open_course("Officers")
+    person.page.get_by_role("link", name="Week 1 reflection", exact=True).click()
+    expect(person.tool().locator("main h1")).to_contain_text(heading)
+    if fallback:
+        person.tool_frame().evaluate(f"document.querySelector('{fallback}').hidden = false")
+        expect(person.tool().locator(fallback)).to_be_visible()
+    camera.check(person.page, f"held-{script.removesuffix('.js')}")
+
+
 def test_a_participant_writes_and_submits_by_keyboard_alone(
     site: BrowserSite, people: PersonFactory, camera: Camera
 ) -> None:
     person = people(site, CookieMode.ALLOWED, "participant2")
-    tool = person.open_item("Officers", "Week 1 reflection")
+    person.open_course("Officers")
+    person.page.locator("body").focus()
+    tab_until(person, {"tag": "a", "text": "Week 1 reflection"})
+    person.page.keyboard.press("Enter")
+    tool = person.wait_for_tool()
     person.page.locator("body").focus()
     tab_until(person, {"id": "text", "in_tool": True})
     person.page.keyboard.type("On a night shift I stopped to ask before I assumed.")
