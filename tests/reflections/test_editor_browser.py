@@ -97,3 +97,30 @@ def test_editor_keeps_every_word(
     page.wait_for_selector("#status:has-text('Your reflection is submitted')")
     with app.app_context(), session_scope(app) as session:
         assert session.scalar(select(func.count()).select_from(ReflectionVersion)) == 1
+
+
+def test_an_ended_session_keeps_the_text_for_the_next_launch(
+    canvas: Canvas, placed: Placed, served: str, browser: Any
+) -> None:
+    """The server refuses the session (401): the editor stops saving, says how to go on, and
+    the next launch of the item offers the text kept in the browser."""
+    student = placed.launch(canvas, "student-2")
+    page = browser.new_page()
+    page.goto(f"{served}{placed.page}?st={student.token}")
+    page.fill("#text", "Words before")
+    _wait_status(page, "Saved")
+    page.route(
+        "**/draft",
+        lambda route: route.fulfill(
+            status=401, content_type="application/json", body='{"error": "Your session has ended"}'
+        ),
+    )
+    page.type("#text", " and after")
+    _wait_status(page, "your session has ended")
+    page.unroute("**/draft")
+    again = placed.launch(canvas, "student-2")  # opening the item from Canvas again
+    page.goto(f"{served}{placed.page}?st={again.token}")
+    page.wait_for_selector("#restore-panel:not([hidden])")
+    page.click("#restore-button")
+    _wait_status(page, "Saved")
+    assert page.input_value("#text") == "Words before and after"
