@@ -315,18 +315,24 @@ def focused(person: Person) -> dict[str, Any]:
     """The element with keyboard focus, looking inside the tool's frame when focus is there.
 
     The tool runs cross-site, so Chromium puts its frame in another process and hands focus
-    over asynchronously: for a moment after Tab the frame holds focus but its document has not
-    yet moved it off `body`. Give that hand-over a moment before reading; focus that really
-    stays on `body` is still reported (and fails the visible-ring check).
+    over asynchronously: for a moment after Tab neither Canvas's page (whose active element is
+    `body` until the frame reports focus) nor the frame's document (still on `body`) shows it.
+    Give that hand-over a moment on both sides before reading; focus that really stays on
+    `body` is still reported (and fails the visible-ring check).
     """
-    found: dict[str, Any] | None = person.page.evaluate(FOCUS_JS)
+    found = _settled(person.page.main_frame)
     if found is None:
-        frame = person.tool_frame()
-        with contextlib.suppress(PlaywrightTimeoutError):
-            frame.wait_for_function(FOCUS_HANDED_OVER_JS, timeout=2_000)
-        found = frame.evaluate(FOCUS_JS)
+        found = _settled(person.tool_frame())
         assert found is not None
         found["in_tool"] = True
+    return found
+
+
+def _settled(frame: Frame) -> dict[str, Any] | None:
+    """FOCUS_JS in one document, after waiting (briefly) for focus to leave its `body`."""
+    with contextlib.suppress(PlaywrightTimeoutError):
+        frame.wait_for_function(FOCUS_HANDED_OVER_JS, timeout=2_000)
+    found: dict[str, Any] | None = frame.evaluate(FOCUS_JS)
     return found
 
 
@@ -337,7 +343,7 @@ def tab_until(person: Person, wanted: dict[str, object], limit: int = 60) -> lis
         person.page.keyboard.press("Tab")
         now = focused(person)
         stops.append(now)
-        assert now["visible"], f"no visible focus on {now}"
+        assert now["visible"], f"no visible focus on {now}; the stops before: {stops[-5:-1]}"
         if all(now.get(key) == value for key, value in wanted.items()):
             return stops
     raise AssertionError(f"Tab never reached {wanted}; stops: {stops}")
