@@ -97,11 +97,8 @@ def test_throttling_waits_out_retry_after_for_the_whole_install(
     assert_gradebook(canvas, {s.sub: (n + 5, []) for n, s in enumerate(group)})
 
 
-def test_a_timeout_after_canvas_applied_the_score_adds_no_second_comment(
-    app: Flask, canvas: DemoCanvas, course_id: int, clock: FakeClock, worker: Worker
-) -> None:
-    (student,) = students(canvas, course_id, 1)
-    queue_grade(app, course_id, student, 9, lineitem_url=canvas.line_item_url(), comment="Clear.")
+def give_up_while_canvas_works(app: Flask, canvas: DemoCanvas, clock: FakeClock) -> None:
+    """One delivery attempt that times out after 0.3 s while Canvas takes a second to apply it."""
     impatient = Sender(
         app.extensions["db_sessionmaker"],
         service_client(app, timeout=(5.0, 0.3)),
@@ -112,8 +109,16 @@ def test_a_timeout_after_canvas_applied_the_score_adds_no_second_comment(
     with session_scope(app) as session:  # the token is cached before Canvas slows down
         impatient.client.token(Credentials.of(session.scalars(select(Registration)).one()))
     canvas.fault("ags", latency_ms=1000)
-
     Worker(impatient, sleep=clock.sleep).run(once=True)
+
+
+def test_a_timeout_after_canvas_applied_the_score_adds_no_second_comment(
+    app: Flask, canvas: DemoCanvas, course_id: int, clock: FakeClock, worker: Worker
+) -> None:
+    (student,) = students(canvas, course_id, 1)
+    queue_grade(app, course_id, student, 9, lineitem_url=canvas.line_item_url(), comment="Clear.")
+
+    give_up_while_canvas_works(app, canvas, clock)
     (item,) = items(app)
     assert item.status == OutboxStatus.PENDING and item.uncertain
     wait_for(lambda: student.sub in canvas.gradebook())  # Canvas finishes the slow request
@@ -130,18 +135,8 @@ def test_a_timeout_after_canvas_took_the_submission_adds_no_second_attempt(
 ) -> None:
     (student,) = students(canvas, course_id, 1)
     queue_submission(app, course_id, student, lineitem_url=canvas.line_item_url())
-    impatient = Sender(
-        app.extensions["db_sessionmaker"],
-        service_client(app, timeout=(5.0, 0.3)),
-        name="impatient",
-        clock=clock,
-        jitter=lambda: 0.0,
-    )
-    with session_scope(app) as session:
-        impatient.client.token(Credentials.of(session.scalars(select(Registration)).one()))
-    canvas.fault("ags", latency_ms=1000)
 
-    Worker(impatient, sleep=clock.sleep).run(once=True)
+    give_up_while_canvas_works(app, canvas, clock)
     assert items(app)[0].uncertain
     wait_for(lambda: student.sub in canvas.gradebook())
     canvas.clear_faults()
@@ -174,14 +169,21 @@ def test_a_sender_that_died_after_canvas_took_the_score_repeats_nothing(
     assert [(i.status, i.uncertain) for i in items(app)] == [(OutboxStatus.SENT, True)] * 2
 
 
-def test_canvas_keeps_the_real_submit_time_and_the_grade_across_attempts(
-    app: Flask, canvas: DemoCanvas, course_id: int, worker: Worker
-) -> None:
+def submitted_and_graded(
+    app: Flask, canvas: DemoCanvas, course_id: int, worker: Worker, score: float
+) -> tuple[Student, str]:
     (student,) = students(canvas, course_id, 1)
     url = canvas.line_item_url()
     queue_submission(app, course_id, student, lineitem_url=url)
-    queue_grade(app, course_id, student, 8, lineitem_url=url)
+    queue_grade(app, course_id, student, score, lineitem_url=url)
     worker.run(until_idle=True)
+    return student, url
+
+
+def test_canvas_keeps_the_real_submit_time_and_the_grade_across_attempts(
+    app: Flask, canvas: DemoCanvas, course_id: int, worker: Worker
+) -> None:
+    student, url = submitted_and_graded(app, canvas, course_id, worker, 8)
     submitted = canvas.gradebook()[student.sub]["submitted_at"].replace(tzinfo=UTC)
     assert abs(submitted - (utcnow() - timedelta(minutes=SUBMITTED_MINUTES_AGO))) < timedelta(
         seconds=30
@@ -197,11 +199,7 @@ def test_canvas_keeps_the_real_submit_time_and_the_grade_across_attempts(
 def test_a_grade_typed_in_speedgrader_wins_unless_the_instructor_overrides_it(
     app: Flask, canvas: DemoCanvas, course_id: int, worker: Worker
 ) -> None:
-    (student,) = students(canvas, course_id, 1)
-    url = canvas.line_item_url()
-    queue_submission(app, course_id, student, lineitem_url=url)
-    queue_grade(app, course_id, student, 8, lineitem_url=url)
-    worker.run(until_idle=True)
+    student, url = submitted_and_graded(app, canvas, course_id, worker, 8)
     canvas.grade_by_hand(student.sub, 5)
 
     queue_grade(app, course_id, student, 9, lineitem_url=url)
