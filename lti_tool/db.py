@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, g
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
@@ -44,6 +45,28 @@ class UTCDateTime(TypeDecorator[datetime]):
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {datetime: UTCDateTime}
+
+
+M = TypeVar("M", bound=Base)
+
+
+def get_or_create(
+    session: Session, model: type[M], keys: Mapping[str, object], **defaults: object
+) -> M:
+    """The row with these unique-key values, created with `defaults` when missing: once, even
+    when two requests or instances create it at the same moment (the unique key refuses the
+    second, which then reads the first's row)."""
+    query = select(model).filter_by(**keys)
+    found = session.scalar(query)
+    if found is not None:
+        return found
+    try:
+        with session.begin_nested():
+            created = model(**keys, **defaults)
+            session.add(created)
+        return created
+    except IntegrityError:
+        return session.scalars(query).one()
 
 
 INTEGER_MAX = 2**31 - 1

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
+from lti_tool.db import get_or_create
 from lti_tool.models import (
     Course,
     CourseRole,
@@ -158,21 +158,8 @@ class FeedbackService:
         marker.last_read_id = max(marker.last_read_id or 0, up_to)
 
     def _marker(self, reflection_id: int, person_id: int) -> ReadMarker:
-        query = select(ReadMarker).where(
-            ReadMarker.reflection_id == reflection_id, ReadMarker.person_id == person_id
-        )
-        marker = self.session.scalar(query)
-        if marker is not None:
-            return marker
-        try:
-            with self.session.begin_nested():
-                marker = ReadMarker(
-                    reflection_id=reflection_id, person_id=person_id, last_read_id=0
-                )
-                self.session.add(marker)
-            return marker
-        except IntegrityError:
-            return self.session.scalars(query).one()
+        keys = {"reflection_id": reflection_id, "person_id": person_id}
+        return get_or_create(self.session, ReadMarker, keys, last_read_id=0)
 
     def unread_counts(
         self, person: Person, course: Course, reflection_ids: Iterable[int] | None = None

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TypeVar
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from lti_tool.db import utcnow
+from lti_tool.db import get_or_create, utcnow
 from lti_tool.lti.claims import LaunchContext
 from lti_tool.models import Course, CourseRole, Enrollment, Person, Registration
-
-M = TypeVar("M", Course, Person, Enrollment)
 
 
 @dataclass(frozen=True)
@@ -41,7 +37,8 @@ class LaunchService:
         return LaunchRecord(course, person, enrollment)
 
     def _course(self, registration_id: int, context: LaunchContext) -> Course:
-        course = self._get_or_create(
+        course = get_or_create(
+            self.session,
             Course,
             {"registration_id": registration_id, "context_id": context.context_id},
         )
@@ -52,15 +49,16 @@ class LaunchService:
         return course
 
     def _person(self, registration_id: int, context: LaunchContext) -> Person:
-        person = self._get_or_create(
-            Person, {"registration_id": registration_id, "sub": context.sub}
+        person = get_or_create(
+            self.session, Person, {"registration_id": registration_id, "sub": context.sub}
         )
         person.name = context.name or person.name
         person.email = context.email or person.email
         return person
 
     def _enrollment(self, course: Course, person: Person, context: LaunchContext) -> Enrollment:
-        enrollment = self._get_or_create(
+        enrollment = get_or_create(
+            self.session,
             Enrollment,
             {"course_id": course.id, "person_id": person.id},
             role=CourseRole(context.role),
@@ -70,17 +68,3 @@ class LaunchService:
         enrollment.active = True
         enrollment.last_launch_at = utcnow()
         return enrollment
-
-    def _get_or_create(self, model: type[M], keys: dict[str, object], **defaults: object) -> M:
-        """One row per natural key, even when two instances see the first launch together."""
-        query = select(model).filter_by(**keys)
-        found = self.session.scalar(query)
-        if found is not None:
-            return found
-        try:
-            with self.session.begin_nested():
-                created = model(**keys, **defaults)
-                self.session.add(created)
-            return created
-        except IntegrityError:
-            return self.session.scalars(query).one()

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from lti_tool.db import get_or_create
 from lti_tool.models import Course, Person, Prompt, Reflection, ReflectionVersion
 from lti_tool.services.grade_sync import GradeSync
 from lti_tool.services.grading import review_url, score_target, subject_key
@@ -73,24 +73,14 @@ class ReflectionService:
     def open(self, prompt: Prompt, person: Person, *, due_at: datetime | None = None) -> Reflection:
         """The participant's reflection on the prompt, created on first use (once, even when two
         requests race); `due_at` is their own due date when the launch carried one."""
-        reflection = self.find(prompt, person)
-        if reflection is None:
-            try:
-                with self.session.begin_nested():
-                    reflection = Reflection(
-                        course_id=prompt.course_id,
-                        prompt_id=prompt.id,
-                        person_id=person.id,
-                        draft_text="",
-                        revision=0,
-                    )
-                    self.session.add(reflection)
-            except IntegrityError:
-                reflection = self.session.scalars(
-                    select(Reflection).where(
-                        Reflection.prompt_id == prompt.id, Reflection.person_id == person.id
-                    )
-                ).one()
+        reflection = get_or_create(
+            self.session,
+            Reflection,
+            {"prompt_id": prompt.id, "person_id": person.id},
+            course_id=prompt.course_id,
+            draft_text="",
+            revision=0,
+        )
         if due_at is not None:
             reflection.due_at = due_at
         return reflection

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from lti_tool.db import get_or_create
 from lti_tool.models import Deployment, Registration
 
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -98,22 +99,8 @@ class RegistrationService:
         Canvas creates a deployment id for every install of a developer key, so requiring an admin
         to list them in advance would break each new course-level install.
         """
-        existing = self.session.scalar(
-            select(Deployment).where(
-                Deployment.registration_id == registration.id,
-                Deployment.deployment_id == deployment_id,
-            )
-        )
-        if existing is not None:
-            return existing
-        deployment = Deployment(registration_id=registration.id, deployment_id=deployment_id)
-        try:
-            with self.session.begin_nested():
-                self.session.add(deployment)
-        except IntegrityError:
-            # Another instance recorded it at the same moment.
-            return self.record_deployment(registration, deployment_id)
-        return deployment
+        keys = {"registration_id": registration.id, "deployment_id": deployment_id}
+        return get_or_create(self.session, Deployment, keys)
 
     def check_url(self, label: str, url: str) -> None:
         parts = urlsplit(url)

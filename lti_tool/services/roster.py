@@ -10,19 +10,17 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TypeVar
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from lti_tool.db import get_or_create
 from lti_tool.lti.claims import TEST_USER, course_role
 from lti_tool.lti.services import Credentials, Member, ServiceClient, ServiceError
 from lti_tool.models import Course, CourseRole, Enrollment, Person, Registration
 
 LOG = logging.getLogger(__name__)
 ROSTER_MAX_AGE = timedelta(minutes=5)
-M = TypeVar("M", Person, Enrollment)
 
 
 @dataclass(frozen=True)
@@ -71,13 +69,13 @@ def sync_roster(
 
 
 def _store_member(session: Session, course: Course, member: Member) -> Enrollment:
-    person = _get_or_create(
+    person = get_or_create(
         session, Person, {"registration_id": course.registration_id, "sub": member.user_id}
     )
     person.name = member.name or person.name
     person.email = member.email or person.email
     roles = list(member.roles)
-    enrollment = _get_or_create(
+    enrollment = get_or_create(
         session,
         Enrollment,
         {"course_id": course.id, "person_id": person.id},
@@ -87,20 +85,3 @@ def _store_member(session: Session, course: Course, member: Member) -> Enrollmen
     enrollment.is_test_user = TEST_USER in roles
     enrollment.active = member.active
     return enrollment
-
-
-def _get_or_create(
-    session: Session, model: type[M], keys: dict[str, object], **defaults: object
-) -> M:
-    """One row per natural key, even when two instructors' launches sync at the same moment."""
-    query = select(model).filter_by(**keys)
-    found = session.scalar(query)
-    if found is not None:
-        return found
-    try:
-        with session.begin_nested():
-            created = model(**keys, **defaults)
-            session.add(created)
-        return created
-    except IntegrityError:
-        return session.scalars(query).one()
