@@ -33,7 +33,7 @@ from lti_tool.services.records import RecordsService, completion_csv
 from lti_tool.services.reflections import ReflectionService
 from lti_tool.services.workspace import Status, WorkspaceService, status_of
 from lti_tool.views import text
-from lti_tool.views.scope import actor, member
+from lti_tool.views.scope import actor, course_prompt, member
 
 bp = Blueprint("instructor", __name__, url_prefix="/instructor")
 bp.after_request(attach_fresh_token)
@@ -51,13 +51,6 @@ NOTICES = {
 def _base_url() -> str:
     url: str = current_app.config["LTI_TOOL_BASE_URL"]
     return url
-
-
-def _prompt(prompt_id: int) -> Prompt:
-    prompt = PromptService(get_session()).get(member().course, prompt_id)
-    if prompt is None:
-        abort(404)
-    return prompt
 
 
 def _reflection(reflection_id: int) -> Reflection:
@@ -173,7 +166,7 @@ def queue() -> Any:
 @bp.get("/prompts/<int:prompt_id>")
 @launch_required("instructor")
 def prompt_page(prompt_id: int) -> Any:
-    return _prompt_page(_prompt(prompt_id))
+    return _prompt_page(course_prompt(prompt_id))
 
 
 def _prompt_page(prompt: Prompt) -> str:
@@ -193,7 +186,7 @@ def _prompt_page(prompt: Prompt) -> str:
 @bp.route("/prompts/<int:prompt_id>/edit", methods=["GET", "POST"])
 @launch_required("instructor")
 def edit_prompt(prompt_id: int) -> Any:
-    prompt = _prompt(prompt_id)
+    prompt = course_prompt(prompt_id)
     if request.method == "GET":
         return _prompt_form(prompt, _input_from_prompt(prompt))
     data = _prompt_input(request.form, outline=tuple(prompt.outline))

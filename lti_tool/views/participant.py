@@ -31,7 +31,7 @@ from lti_tool.services.reflections import (
 )
 from lti_tool.services.workspace import WorkspaceService
 from lti_tool.views import text
-from lti_tool.views.scope import actor, member
+from lti_tool.views.scope import actor, course_prompt, member
 
 bp = Blueprint("participant", __name__, url_prefix="/participant")
 bp.after_request(attach_fresh_token)
@@ -48,13 +48,6 @@ NOTICES = {
 def _reflections() -> ReflectionService:
     session = get_session()
     return ReflectionService(session, GradeSync(session), current_app.config["LTI_TOOL_BASE_URL"])
-
-
-def _prompt(prompt_id: int) -> Prompt:
-    prompt = PromptService(get_session()).get(member().course, prompt_id)
-    if prompt is None:
-        abort(404)
-    return prompt
 
 
 @bp.get("/")
@@ -111,7 +104,7 @@ def _overview_page() -> str:
 @bp.get("/prompts/<int:prompt_id>")
 @launch_required("participant")
 def write(prompt_id: int) -> Any:
-    prompt = _prompt(prompt_id)
+    prompt = course_prompt(prompt_id)
     return _show_write_page(prompt, _reflections().open(prompt, member().person))
 
 
@@ -170,7 +163,7 @@ def _write_page(
 def autosave(prompt_id: int) -> Any:
     """The editor's autosave (JSON). A stale revision answers 409 with the saved text, so the
     page can show both and let the person choose; nothing is overwritten silently."""
-    scope, prompt = member(), _prompt(prompt_id)
+    scope, prompt = member(), course_prompt(prompt_id)
     body = request.get_json(silent=True) or {}
     draft, revision = body.get("text"), parse_int(body.get("revision"))
     if not isinstance(draft, str) or revision is None:
@@ -221,7 +214,7 @@ def _conflict(reflection: Reflection) -> Any:
 def submit(prompt_id: int) -> Any:
     """Submit (or, with `action=save`, only save: the no-JavaScript path). Every refusal keeps
     the text on the page and, when the revision allows, in the saved draft."""
-    scope, prompt, session = member(), _prompt(prompt_id), get_session()
+    scope, prompt, session = member(), course_prompt(prompt_id), get_session()
     draft = request.form.get("text", "")
     revision = parse_int(request.form.get("revision"))
     service = _reflections()
@@ -282,7 +275,7 @@ def submit(prompt_id: int) -> Any:
 @bp.post("/prompts/<int:prompt_id>/reply")
 @launch_required("participant")
 def reply(prompt_id: int) -> Any:
-    scope, prompt, session = member(), _prompt(prompt_id), get_session()
+    scope, prompt, session = member(), course_prompt(prompt_id), get_session()
     reflection = _reflections().open(prompt, scope.person)
     body = request.form.get("body", "")
     try:

@@ -9,8 +9,9 @@ from sqlalchemy import and_, select
 
 from lti_tool.auth import current_launch
 from lti_tool.db import get_session
-from lti_tool.models import Course, Enrollment, Person, Registration
+from lti_tool.models import Course, Enrollment, Person, Prompt, Registration
 from lti_tool.services.audit import Actor
+from lti_tool.services.prompts import PromptService
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,14 @@ def member() -> Member:
         g.member = Member(*row)
     found: Member = g.member
     return found
+
+
+def course_prompt(prompt_id: int) -> Prompt:
+    """A prompt of the launch's course, or 404 (another course's id finds nothing)."""
+    prompt = PromptService(get_session()).get(member().course, prompt_id)
+    if prompt is None:
+        abort(404)
+    return prompt
 
 
 def actor() -> Actor:
