@@ -24,7 +24,7 @@ from pylti1p3.exception import LtiException, OIDCException
 from pylti1p3.message_launch import MessageLaunch
 from pylti1p3.oidc_login import OIDCLogin
 from pylti1p3.redirect import Redirect
-from pylti1p3.registration import Registration
+from pylti1p3.registration import Registration as LibRegistration
 from pylti1p3.request import Request
 from pylti1p3.session import SessionService
 
@@ -32,6 +32,7 @@ from lti_tool.lti import canvas, claims
 from lti_tool.lti.claims import LaunchContext
 from lti_tool.lti.storage import DbStorage
 from lti_tool.lti.tool_config import DbToolConf
+from lti_tool.models import Registration
 
 LOG = logging.getLogger(__name__)
 
@@ -273,6 +274,17 @@ class LtiGateway:
             )
         return LaunchContext.from_claims(launch_id, body)
 
+    def registration_of(self, context: LaunchContext) -> Registration:
+        """The registration a launch came through: already found while validating it, so the
+        launch path asks the database once."""
+        model = self.tool_conf.find_model(context.issuer, context.client_id)
+        if model is None:
+            raise LaunchError(
+                "This platform is no longer registered with the tool",
+                "Ask your Canvas administrator to install the tool again.",
+            )
+        return model
+
     def platform_keys(self, key_set_url: str, kid: str) -> Mapping[str, Any]:
         """The platform's JWKS from the shared cache, fetched again (at most once a minute) when
         a token names a kid the cache does not hold: platforms rotate keys."""
@@ -381,7 +393,7 @@ class _Launch(MessageLaunch[_Params, DbToolConf, _Session, _Cookies]):
             raise LtiException("unknown_registration")
         return self
 
-    def registration(self) -> Registration:
+    def registration(self) -> LibRegistration:
         if self._registration is None:
             raise LtiException("unknown_registration")
         return self._registration

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lti_tool.db import get_or_create, utcnow
@@ -23,14 +22,8 @@ class LaunchService:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def record(self, context: LaunchContext) -> LaunchRecord:
-        registration = self.session.scalar(
-            select(Registration).where(
-                Registration.issuer == context.issuer, Registration.client_id == context.client_id
-            )
-        )
-        if registration is None:
-            raise LookupError("registration removed since the launch")
+    def record(self, context: LaunchContext, registration: Registration) -> LaunchRecord:
+        """`registration` is the one the launch was validated against."""
         course = self._course(registration.id, context)
         person = self._person(registration.id, context)
         enrollment = self._enrollment(course, person, context)

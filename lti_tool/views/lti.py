@@ -84,7 +84,8 @@ def launch() -> Any:
             f"Canvas answered: {params.get('error_description') or params['error']}. "
             "Open the item again from your course.",
         )
-    result = gateway().launch(params, request.cookies)
+    lti = gateway()
+    result = lti.launch(params, request.cookies)
     if result.pending_ticket:
         get_session().commit()
         return render_template(
@@ -94,7 +95,7 @@ def launch() -> Any:
             storage_target=result.storage_target,
             storage_origin=result.storage_origin,
         )
-    response = _enter(result.context)
+    response = _enter(lti, result.context)
     # Used once: left in place, every launch would add one to each request's Cookie header.
     _set_state_cookie(response, STATE_COOKIE_PREFIX + result.state, "", max_age=0)
     return response
@@ -111,8 +112,8 @@ def launch_verify() -> Any:
         raise LaunchError(
             "This launch did not come from the tool's page", "Open the item again from Canvas.", 403
         )
-    context = gateway().redeem_ticket(request.form.get("ticket", ""))
-    return _enter(context)
+    lti = gateway()
+    return _enter(lti, lti.redeem_ticket(request.form.get("ticket", "")))
 
 
 @bp.get("/jwks")
@@ -178,7 +179,7 @@ def _allow_framing_by(config_url: str) -> None:
         g.registering_platform_origins = [f"{parts.scheme}://{parts.netloc}"]
 
 
-def _enter(context: LaunchContext) -> Any:
+def _enter(lti: LtiGateway, context: LaunchContext) -> Any:
     if context.role == "other":
         raise LaunchError(
             "This tool is for course participants and instructors",
@@ -186,7 +187,7 @@ def _enter(context: LaunchContext) -> Any:
             "Ask the course instructor if you think this is wrong.",
             status=403,
         )
-    record = LaunchService(get_session()).record(context)
+    record = LaunchService(get_session()).record(context, lti.registration_of(context))
     get_session().commit()
     if context.is_instructor:
         # After the commit: the roster call waits on Canvas and must not hold a write lock.
