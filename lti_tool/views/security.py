@@ -38,22 +38,35 @@ def frame_ancestors() -> list[str]:
     return sorted(origins)
 
 
-def _headers(response: Response) -> Response:
+NOT_A_DOCUMENT_POLICY = "default-src 'none'; frame-ancestors 'none'"
+"""For answers no page is built from (JSON, scripts, styles): nothing to run, nothing to frame,
+and no registration lookup on every static file and autosave."""
+
+
+def _policy(response: Response) -> str:
+    if response.mimetype != "text/html":
+        return NOT_A_DOCUMENT_POLICY
     nonce = g.get("csp_nonce")
     script = f"'self' 'nonce-{nonce}'" if nonce else "'self'"
-    policy = [
-        "default-src 'self'",
-        f"script-src {script}",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "connect-src 'self'",
-        "form-action *",
-        "base-uri 'none'",
-        "object-src 'none'",
-        "frame-ancestors " + ("*" if g.get("frame_ancestors_any") else " ".join(frame_ancestors())),
-    ]
+    framing = "*" if g.get("frame_ancestors_any") else " ".join(frame_ancestors())
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src {script}",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "connect-src 'self'",
+            "form-action *",
+            "base-uri 'none'",
+            "object-src 'none'",
+            f"frame-ancestors {framing}",
+        ]
+    )
+
+
+def _headers(response: Response) -> Response:
     if not request.path.startswith("/demo"):
-        response.headers.setdefault("Content-Security-Policy", "; ".join(policy))
+        response.headers.setdefault("Content-Security-Policy", _policy(response))
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     # Links carry the session token: never send it to another origin in a Referer header.
     response.headers.setdefault("Referrer-Policy", "same-origin")

@@ -130,7 +130,7 @@ class TestCanvasConfiguration:
         self, app: Flask, client: FlaskClient, platform: TestPlatform
     ) -> None:
         def framing_origins() -> set[str]:
-            policy = client.get("/health").headers["Content-Security-Policy"]
+            policy = client.get("/no-such-page").headers["Content-Security-Policy"]
             directive = next(d for d in policy.split("; ") if d.startswith("frame-ancestors "))
             return set(directive.split()[1:])
 
@@ -139,6 +139,14 @@ class TestCanvasConfiguration:
         with app.app_context(), session_scope(app) as session:
             RegistrationService(session).remove(ISSUER, CLIENT_ID)
         assert framing_origins() == {"'self'"}
+
+    def test_answers_that_are_not_pages_may_not_be_framed_or_run_anything(
+        self, client: FlaskClient
+    ) -> None:
+        for path in ("/health", "/lti/jwks", "/static/js/editor.js", "/static/css/app.css"):
+            with client.get(path) as response:
+                policy = response.headers["Content-Security-Policy"]
+            assert policy == "default-src 'none'; frame-ancestors 'none'", path
 
 
 class TestDynamicRegistration:
