@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from lti_tool.lti.services import Credentials, ServiceClient, ServiceError
 from lti_tool.models import AuditAction, Person, Registration
 from lti_tool.models.grade_sync import OutboxItem, OutboxKind, OutboxStatus
-from lti_tool.services.audit import ADMIN, AuditLog
+from lti_tool.services.audit import ADMIN, Actor, AuditLog
 from lti_tool.services.grade_sync import RESOLVED_URL, GradeSync
 
 SEVERITY = {OutboxStatus.SENT: 0, OutboxStatus.PENDING: 1, OutboxStatus.NEEDS_ATTENTION: 2}
@@ -114,7 +114,7 @@ def participant_status(rows: Iterable[SyncRow]) -> list[dict[str, Any]]:
     ]
 
 
-def retry(session: Session, course_id: int, item_id: int) -> OutboxItem | None:
+def retry(session: Session, course_id: int, item_id: int, actor: Actor) -> OutboxItem | None:
     """Queue again a row that needs attention (only the newest of its kind is worth sending)."""
     item = session.get(OutboxItem, item_id)
     if item is None or item.course_id != course_id:
@@ -124,10 +124,13 @@ def retry(session: Session, course_id: int, item_id: int) -> OutboxItem | None:
     if item not in latest_items(session, course_id, item.person_id):
         item.status = OutboxStatus.SUPERSEDED
         return None
-    return GradeSync(session).requeue(item)
+    copy = GradeSync(session).requeue(item)
+    if copy is not None:
+        _record_resent(session, actor, course_id, f"row {item_id} queued (retry)")
+    return copy
 
 
-def sync_all(session: Session, course_id: int) -> list[OutboxItem]:
+def sync_all(session: Session, course_id: int, actor: Actor) -> list[OutboxItem]:
     """Re-queue the course's latest grades (and submissions that never arrived)."""
     queued = []
     for item in latest_items(session, course_id):
@@ -136,6 +139,8 @@ def sync_all(session: Session, course_id: int) -> list[OutboxItem]:
         copy = GradeSync(session).requeue(item)
         if copy is not None:
             queued.append(copy)
+    if queued:
+        _record_resent(session, actor, course_id, f"{len(queued)} queued (sync all)")
     return queued
 
 
@@ -181,14 +186,18 @@ def _requeue(session: Session, differences: list[Difference]) -> None:
         if GradeSync(session).requeue(difference.item) is not None:
             per_course[difference.item.course_id] += 1
     for course_id, count in per_course.items():
-        AuditLog(session).record(
-            AuditAction.GRADES_RESENT,
-            ADMIN,
-            course_id=course_id,
-            subject_type="course",
-            subject_id=course_id,
-            detail=f"{count} queued (reconcile --repair)",
-        )
+        _record_resent(session, ADMIN, course_id, f"{count} queued (reconcile --repair)")
+
+
+def _record_resent(session: Session, actor: Actor, course_id: int, detail: str) -> None:
+    AuditLog(session).record(
+        AuditAction.GRADES_RESENT,
+        actor,
+        course_id=course_id,
+        subject_type="course",
+        subject_id=course_id,
+        detail=detail,
+    )
 
 
 def _sent_grades(session: Session) -> dict[tuple[int, str], list[OutboxItem]]:

@@ -25,9 +25,8 @@ from sqlalchemy import select
 from lti_tool.auth import current_launch, issue_token, launch_required
 from lti_tool.db import get_session
 from lti_tool.lti.claims import LaunchContext
-from lti_tool.models import AuditAction, Course, Person, Registration
+from lti_tool.models import Course, Person, Registration
 from lti_tool.services import grade_status
-from lti_tool.services.audit import AuditLog
 from lti_tool.services.grade_sync import send_after_response, take_sent_ids
 from lti_tool.views.scope import actor
 
@@ -91,9 +90,7 @@ def home() -> Any:
 @launch_required("instructor")
 def retry(item_id: int) -> Any:
     course, _ = _course_and_person(current_launch())
-    copy = grade_status.retry(get_session(), course.id, item_id)
-    if copy is not None:
-        _audit_resent(course.id, f"row {item_id} queued (retry)")
+    copy = grade_status.retry(get_session(), course.id, item_id, actor())
     get_session().commit()
     return _back("retry", 1 if copy else 0)
 
@@ -102,22 +99,9 @@ def retry(item_id: int) -> Any:
 @launch_required("instructor")
 def sync_all() -> Any:
     course, _ = _course_and_person(current_launch())
-    queued = grade_status.sync_all(get_session(), course.id)
-    if queued:
-        _audit_resent(course.id, f"{len(queued)} queued (sync all)")
+    queued = grade_status.sync_all(get_session(), course.id, actor())
     get_session().commit()
     return _back("all", len(queued))
-
-
-def _audit_resent(course_id: int, detail: str) -> None:
-    AuditLog(get_session()).record(
-        AuditAction.GRADES_RESENT,
-        actor(),
-        course_id=course_id,
-        subject_type="course",
-        subject_id=course_id,
-        detail=detail,
-    )
 
 
 def _back(done: str, queued: int) -> Any:
