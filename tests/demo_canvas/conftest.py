@@ -1,7 +1,8 @@
 """Fixtures for the demo Canvas: a bare Flask app with only the demo, and a tool-side RSA key.
 
 The seeded database is built once per session and copied for each test (RSA key generation is the
-slow part). The demo fetches the tool's JWKS through ``FakeHttp``, so no test touches the network.
+slow part). The demo fetches the tool's JWKS through ``tests.fake_jwks.ToolJwks``, so no test
+touches the network.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from typing import Any
 
 import jwt
 import pytest
-import requests
 from cryptography.hazmat.primitives.asymmetric import rsa
 from flask import Flask
 from flask.testing import FlaskClient
@@ -27,6 +27,7 @@ from sqlalchemy import select
 from lti_tool.demo_canvas import init_app, login_initiation_for, session_cookie_for
 from lti_tool.demo_canvas.db import EXTENSION_KEY, demo_session
 from lti_tool.demo_canvas.models import Course, DeveloperKey, LineItem, User
+from tests.fake_jwks import ToolJwks
 
 DEMO = "http://127.0.0.1:5000"
 TOOL = "http://localhost:5000"
@@ -44,31 +45,6 @@ ALL_SCOPES = " ".join(
 )
 
 
-class FakeResponse:
-    def __init__(self, body: Any) -> None:
-        self.body = body
-
-    def raise_for_status(self) -> None:
-        return None
-
-    def json(self) -> Any:
-        return self.body
-
-
-class FakeHttp:
-    """Answers the tool's JWKS URL from memory; anything else is a connection error."""
-
-    def __init__(self, public_jwk: dict[str, Any]) -> None:
-        self.jwks = {"keys": [public_jwk]}
-        self.calls: list[str] = []
-
-    def get(self, url: str, *, timeout: float) -> FakeResponse:
-        self.calls.append(url)
-        if url != TOOL_JWKS:
-            raise requests.ConnectionError(url)
-        return FakeResponse(self.jwks)
-
-
 @pytest.fixture(scope="session")
 def tool_private_key() -> rsa.RSAPrivateKey:
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -83,7 +59,7 @@ def tool_public_jwk(tool_private_key: rsa.RSAPrivateKey) -> dict[str, Any]:
     return jwk
 
 
-def _make_app(db_path: Path, instance: Path, http: FakeHttp) -> Flask:
+def _make_app(db_path: Path, instance: Path, http: ToolJwks) -> Flask:
     app = Flask("demo_canvas_test", instance_path=str(instance))
     app.config.update(
         TESTING=True,
@@ -104,17 +80,21 @@ def _dispose(app: Flask) -> None:
 def seeded_db(tmp_path_factory: pytest.TempPathFactory, tool_public_jwk: dict[str, Any]) -> Path:
     folder = tmp_path_factory.mktemp("demo_canvas_seed")
     path = folder / "seeded.db"
-    _dispose(_make_app(path, folder, FakeHttp(tool_public_jwk)))
+    _dispose(_make_app(path, folder, _http(tool_public_jwk)))
     return path
 
 
-@pytest.fixture
-def http(tool_public_jwk: dict[str, Any]) -> FakeHttp:
-    return FakeHttp(tool_public_jwk)
+def _http(public_jwk: dict[str, Any]) -> ToolJwks:
+    return ToolJwks(TOOL_JWKS, lambda: {"keys": [public_jwk]})
 
 
 @pytest.fixture
-def app(tmp_path: Path, seeded_db: Path, http: FakeHttp) -> Iterator[Flask]:
+def http(tool_public_jwk: dict[str, Any]) -> ToolJwks:
+    return _http(tool_public_jwk)
+
+
+@pytest.fixture
+def app(tmp_path: Path, seeded_db: Path, http: ToolJwks) -> Iterator[Flask]:
     db_path = tmp_path / "demo.db"
     shutil.copy(seeded_db, db_path)
     app = _make_app(db_path, tmp_path, http)

@@ -12,7 +12,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from .conftest import ALL_SCOPES, ASSERTION_TYPE, TOKEN_URL, TOOL_JWKS, FakeHttp, World
+from tests.fake_jwks import ToolJwks
+
+from .conftest import ALL_SCOPES, ASSERTION_TYPE, TOKEN_URL, TOOL_JWKS, World
 
 TOKEN = "/demo/login/oauth2/token"
 
@@ -28,7 +30,7 @@ def post_token(client: FlaskClient, assertion: str, **overrides: str) -> TestRes
     return client.post(TOKEN, data=data)
 
 
-def test_token_success(client: FlaskClient, assertion: Callable[..., str], http: FakeHttp) -> None:
+def test_token_success(client: FlaskClient, assertion: Callable[..., str], http: ToolJwks) -> None:
     response = post_token(client, assertion())
     assert response.status_code == 200
     body: dict[str, Any] = response.json  # type: ignore[assignment]

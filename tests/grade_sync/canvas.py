@@ -1,8 +1,8 @@
 """The demo Canvas served over loopback HTTP as the Canvas that grade sync talks to, plus the tool
 rows (registration, course, people) that mirror it.
 
-The demo fetches the tool's JWKS through `ToolJwks`, which answers from the tool's key store, so
-nothing leaves the machine.
+The demo fetches the tool's JWKS through `tests.fake_jwks.ToolJwks`, answered from the tool's key
+store, so nothing leaves the machine.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from lti_tool.models import CourseRole, Person
 from lti_tool.models import Enrollment as ToolEnrollment
 from lti_tool.services.grade_sync import GradeSync, ScoreTarget
 from lti_tool.services.registrations import RegistrationService
+from tests.fake_jwks import ToolJwks
 
 CLIENT_ID = "10000000000002"
 ISSUER = "https://canvas.instructure.com"
@@ -48,35 +49,12 @@ TOOL_BASE = "http://localhost"
 REVIEW = TOOL_BASE + "/lti/launch?review="
 
 
-class _Json:
-    def __init__(self, body: Any) -> None:
-        self.body = body
-
-    def raise_for_status(self) -> None:
-        return None
-
-    def json(self) -> Any:
-        return self.body
-
-
-class ToolJwks:
-    """The demo's HTTP client for the tool's JWKS URL, answered from the tool's key store."""
-
-    def __init__(self, jwks: Callable[[], dict[str, Any]]) -> None:
-        self.jwks = jwks
-
-    def get(self, url: str, *, timeout: float) -> _Json:
-        if url != TOOL_BASE + "/lti/jwks":
-            raise requests.ConnectionError(url)
-        return _Json(self.jwks())
-
-
 def demo_app(db_path: Path, jwks: Callable[[], dict[str, Any]], base_url: str) -> Flask:
     app = Flask("demo_canvas_for_grade_sync", instance_path=str(db_path.parent))
     app.config.update(
         TESTING=True,
         DEMO_CANVAS_DATABASE_URL=f"sqlite:///{db_path}",
-        DEMO_CANVAS_HTTP=ToolJwks(jwks),
+        DEMO_CANVAS_HTTP=ToolJwks(TOOL_BASE + "/lti/jwks", jwks),
         DEMO_CANVAS_BASE_URL=base_url,
         LTI_TOOL_BASE_URL=TOOL_BASE,
     )
