@@ -40,6 +40,18 @@ def serve(server: BaseWSGIServer, config: dict[str, Any]) -> Iterator[ServedApp]
         app.extensions["db_engine"].dispose()
 
 
+@contextmanager
+def serving(app: Flask) -> Iterator[str]:
+    """Serve this app instance by a real threaded server; yields its `host:port`."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+
+
 def instance_config(
     database_url: str, keys_dir: Path, base_url: str, **extra: Any
 ) -> dict[str, Any]:

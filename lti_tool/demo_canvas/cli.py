@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from werkzeug.serving import run_simple
 
+from lti_tool.background import start_background_delivery
 from lti_tool.demo_canvas.registration import configure_developer_key, install_into_tool
 from lti_tool.services.install import canvas_developer_key
 
@@ -44,5 +45,7 @@ def serve() -> None:
         raise click.ClickException("DEMO_CANVAS_BASE_URL and LTI_TOOL_BASE_URL need the same port")
     install(app)
     click.echo(f"\n  Open the demo Canvas:  {demo_url}/demo/")
-    click.echo(f"  The tool answers at:   {tool_url} (framed by the demo Canvas)\n")
+    click.echo(f"  The tool answers at:   {tool_url} (framed by the demo Canvas)")
+    click.echo("  Grades and submissions are delivered to Canvas in the background.\n")
+    start_background_delivery(app)
     run_simple("127.0.0.1", port, app, threaded=True, use_reloader=False)

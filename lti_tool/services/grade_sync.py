@@ -1,10 +1,11 @@
 """Grades and submissions bound for Canvas: queued durably, then delivered.
 
 `GradeSync` only writes outbox rows, in the caller's transaction, so a crash after the commit
-loses nothing. `Sender` delivers them: right after the response that committed them (never while
-the user waits), and from the `sync run` worker, which retries with exponential backoff and
-jitter. Several senders may run at once: each row is claimed by one atomic conditional UPDATE,
-which behaves the same on PostgreSQL and SQLite, and a row waits while an earlier row of the same
+loses nothing. `Sender` delivers them: on a thread of the web process once the request that
+committed them is done (never while the user waits), and from the always-running worker (`sync
+run`, or that thread under `make run`), which retries with exponential backoff and jitter.
+Several senders may run at once: each row is claimed by one atomic conditional UPDATE, which
+behaves the same on PostgreSQL and SQLite, and a row waits while an earlier row of the same
 (subject, person) is pending, so Canvas sees each person's scores in the order they were made.
 """
 
@@ -149,7 +150,7 @@ class GradeSync:
         target: dict[str, Any],
         payload: dict[str, Any],
     ) -> OutboxItem:
-        """Queue a score; it is sent after the request's response when there is one."""
+        """Queue a score; the web layer hands it to the delivery thread after the request."""
         self._coalesce(person_id, subject_key, kind)
         item = OutboxItem(
             registration_id=course.registration_id,
@@ -165,8 +166,7 @@ class GradeSync:
         )
         self.session.add(item)
         self.session.flush()
-        if has_request_context():
-            g.setdefault(SENT_IDS, []).append(item.id)
+        _hand_off_after_request(item.id)
         return item
 
     def _coalesce(self, person_id: int, subject_key: str, kind: OutboxKind) -> None:
@@ -189,6 +189,11 @@ class GradeSync:
                 .values(status=OutboxStatus.SUPERSEDED)
                 .execution_options(synchronize_session="fetch")
             )
+
+
+def _hand_off_after_request(item_id: int) -> None:
+    if has_request_context():
+        g.setdefault(SENT_IDS, []).append(item_id)
 
 
 def _unclaimed(now: datetime) -> ColumnElement[bool]:
@@ -569,16 +574,7 @@ def sender_for(app: Flask, name: str | None = None) -> Sender:
     )
 
 
-def send_after_response(app: Flask, item_ids: list[int]) -> None:
-    """Deliver what a request queued, once its response has gone; failures stay queued."""
-    try:
-        with app.app_context():
-            sender_for(app, worker_name("web")).send(item_ids)
-    except Exception:
-        LOG.exception("sending %s outbox item(s) after the response failed", len(item_ids))
-
-
 def take_sent_ids() -> list[int]:
-    """The rows this request queued (see `send_after_response`)."""
+    """The rows this request queued (the web layer hands them to the delivery thread)."""
     ids: list[int] = g.pop(SENT_IDS, [])
     return ids if current_app.config.get("GRADE_SYNC_SEND_AFTER_RESPONSE", True) else []

@@ -1,12 +1,11 @@
 """Grade sync status: a page for instructors (retry, sync all) and a JSON answer for participants.
 
-Also delivers what any request queued, once that request's response has gone (so nobody waits on
-Canvas), through `call_on_close`.
+Also hands what any request queued to this process's delivery thread, so nobody waits on Canvas
+and delivery does not depend on how the connection ends.
 """
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 from flask import (
@@ -23,22 +22,24 @@ from flask import (
 from sqlalchemy import select
 
 from lti_tool.auth import current_launch, issue_token, launch_required
+from lti_tool.background import background_delivery
 from lti_tool.db import get_session
 from lti_tool.lti.claims import LaunchContext
 from lti_tool.models import Course, Person, Registration
 from lti_tool.services import grade_status
-from lti_tool.services.grade_sync import send_after_response, take_sent_ids
+from lti_tool.services.grade_sync import take_sent_ids
 from lti_tool.views.scope import actor
 
 bp = Blueprint("sync", __name__, url_prefix="/sync")
 
 
 @bp.after_app_request
-def _send_after_response(response: Response) -> Response:
+def _hand_off_queued(response: Response) -> Response:
+    """The request's transaction is committed by now; its rows go to the delivery thread."""
     item_ids = take_sent_ids()
     if item_ids:
         app = current_app._get_current_object()  # type: ignore[attr-defined]
-        response.call_on_close(partial(send_after_response, app, item_ids))
+        background_delivery(app).hand_off(item_ids)
     return response
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import requests
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import select, update
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from lti_tool.db import session_scope, utcnow
@@ -28,6 +28,7 @@ from lti_tool.demo_canvas.db import EXTENSION_KEY, demo_session
 from lti_tool.demo_canvas.models import (
     Assignment,
     Course,
+    DeveloperKey,
     Enrollment,
     EnrollmentType,
     LineItem,
@@ -37,7 +38,7 @@ from lti_tool.demo_canvas.models import (
 )
 from lti_tool.lti.services import ServiceClient
 from lti_tool.models import Course as ToolCourse
-from lti_tool.models import CourseRole, Person
+from lti_tool.models import CourseRole, Person, Registration
 from lti_tool.models import Enrollment as ToolEnrollment
 from lti_tool.services.grade_sync import GradeSync, ScoreTarget
 from lti_tool.services.registrations import RegistrationService
@@ -231,6 +232,18 @@ class DemoCanvas:
             session.add(course)
             session.flush()
             return course.id, registration.id
+
+    def answer_for(self, client_id: str) -> None:
+        """The demo answers the services of the tool's registration with this client id, as if
+        it had launched the tool itself."""
+        with demo_session(self.app) as demo:
+            demo.execute(update(DeveloperKey).values(client_id=client_id))
+        with session_scope(self.tool) as session:
+            session.execute(
+                update(Registration)
+                .where(Registration.client_id == client_id)
+                .values(auth_token_url=self.url("/login/oauth2/token"))
+            )
 
     def tool_student(self, course_id: int, sub: str) -> Student:
         with session_scope(self.tool) as session:

@@ -7,12 +7,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select, update
+from sqlalchemy import select
 
+from lti_tool.background import background_delivery
 from lti_tool.db import session_scope, utcnow
-from lti_tool.demo_canvas.db import demo_session
-from lti_tool.demo_canvas.models import DeveloperKey
-from lti_tool.models import AuditAction, AuditEvent, Course, Person, Registration
+from lti_tool.models import AuditAction, AuditEvent, Course, Person
 from lti_tool.models.grade_sync import OutboxItem, OutboxStatus
 from lti_tool.services.grade_sync import Worker
 from tests.platform import CLIENT_ID, INSTRUCTOR, LEARNER, TestPlatform
@@ -30,15 +29,14 @@ def session_token(client: FlaskClient, platform: TestPlatform, role: str) -> str
 def course_id(app: Flask, client: FlaskClient, platform: TestPlatform, canvas: DemoCanvas) -> int:
     """The launched course, with its registration's services answered by the demo Canvas."""
     session_token(client, platform, INSTRUCTOR)
-    with demo_session(canvas.app) as demo:
-        demo.execute(update(DeveloperKey).values(client_id=CLIENT_ID))
+    canvas.answer_for(CLIENT_ID)
     with session_scope(app) as session:
-        session.execute(
-            update(Registration)
-            .where(Registration.client_id == CLIENT_ID)
-            .values(auth_token_url=canvas.url("/login/oauth2/token"))
-        )
         return session.scalars(select(Course.id).where(Course.context_id == "ctx-officers")).one()
+
+
+@pytest.fixture(autouse=True)
+def _delivering(app: Flask) -> None:
+    app.config["GRADE_SYNC_SEND_AFTER_RESPONSE"] = True
 
 
 def rows(app: Flask) -> list[OutboxItem]:
@@ -80,17 +78,18 @@ def test_participants_cannot_open_the_sync_page(
     assert client.get("/sync/", query_string={"st": token}).status_code == 403
 
 
-def test_retry_queues_a_copy_that_is_sent_after_the_response(
+def test_retry_queues_a_copy_that_the_delivery_thread_sends(
     app: Flask, client: FlaskClient, platform: TestPlatform, canvas: DemoCanvas, course_id: int
 ) -> None:
     student = canvas.tool_student(course_id, canvas.user_sub("participant1"))
     item_id = queue_grade(app, course_id, student, 8, lineitem_url=canvas.line_item_url())
     mark(app, item_id, OutboxStatus.NEEDS_ATTENTION, "Canvas answered 422: course concluded")
     token = session_token(client, platform, INSTRUCTOR)
+    canvas.fault("ags", latency_ms=500)
 
     response = client.post(f"/sync/items/{item_id}/retry", data={"st": token})
     assert rows(app)[-1].status == OutboxStatus.PENDING  # nobody waited for Canvas
-    response.close()  # as a WSGI server does once the answer is sent
+    assert background_delivery(app).wait_idle()
 
     assert response.status_code == 303
     old, copy = rows(app)
@@ -120,7 +119,7 @@ def test_sync_all_resends_latest_grades_without_repeating_comments(
     token = session_token(client, platform, INSTRUCTOR)
 
     response = client.post("/sync/all", data={"st": token})
-    response.close()
+    assert background_delivery(app).wait_idle()
 
     assert response.status_code == 303 and "queued=5" in response.headers["Location"]
     latest = rows(app)[-5:]

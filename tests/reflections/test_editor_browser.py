@@ -3,7 +3,6 @@ another window, the browser copy restored after the server went away, and no axe
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -13,23 +12,20 @@ from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
 from playwright.sync_api import sync_playwright
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from lti_tool.db import session_scope
 from lti_tool.models import ReflectionVersion
 from tests.chromium import browser_unavailable, chromium_path
 from tests.reflections.conftest import Canvas, Placed
+from tests.servers import serving
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def served(app: Flask) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with serving(app) as host:
+        yield f"http://{host}"
 
 
 @pytest.fixture
