@@ -3,6 +3,10 @@
 Everything is keyed on outbox rows (subject key such as `prompt:12`, person, kind), so it works
 whatever produced the grades. The row that speaks for a (subject, person, kind) is the newest one
 that was not superseded.
+
+A row still waiting `STUCK_AFTER` after it was queued needs attention like a refused one: an
+instructor can retry it, and "sync all" sends it again. It stays queued meanwhile, so a worker
+that comes back still delivers it.
 """
 
 from __future__ import annotations
@@ -10,20 +14,57 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from lti_tool.db import utcnow
 from lti_tool.lti.services import Credentials, ServiceClient, ServiceError
 from lti_tool.models import AuditAction, Person, Registration
 from lti_tool.models.grade_sync import OutboxItem, OutboxKind, OutboxStatus
 from lti_tool.services.audit import ADMIN, Actor, AuditLog
 from lti_tool.services.grade_sync import RESOLVED_URL, GradeSync
 
-SEVERITY = {OutboxStatus.SENT: 0, OutboxStatus.PENDING: 1, OutboxStatus.NEEDS_ATTENTION: 2}
 SCORE_TOLERANCE = 1e-6
+STUCK_AFTER = timedelta(minutes=2)
+"""A delivery normally takes a second; a row waiting this long needs a person to look."""
+
+
+class SyncState(StrEnum):
+    """What the instructor's *Grades in Canvas* page says about a participant's prompt."""
+
+    SYNCED = "synced"
+    SUBMITTED = "submitted"
+    """The submission is in Canvas; no grade has been sent yet."""
+    PENDING = "pending"
+    NEEDS_ATTENTION = "needs_attention"
+
+
+SEVERITY = {
+    SyncState.SYNCED: 0,
+    SyncState.SUBMITTED: 0,
+    SyncState.PENDING: 1,
+    SyncState.NEEDS_ATTENTION: 2,
+}
+
+
+def is_stuck(item: OutboxItem, now: datetime) -> bool:
+    return item.status == OutboxStatus.PENDING and item.created_at <= now - STUCK_AFTER
+
+
+def attention_reason(item: OutboxItem, now: datetime) -> str:
+    """Why a row needs attention, in words for the instructor (Canvas's own message if any)."""
+    if item.status == OutboxStatus.NEEDS_ATTENTION:
+        return item.last_error or "Canvas refused it."
+    minutes = int((now - item.created_at).total_seconds() // 60)
+    last = f" Last answer: {item.last_error}" if item.last_error else ""
+    return (
+        f"Not delivered after {minutes} minutes.{last} Retry sends it now; if it keeps "
+        "waiting, tell your tool administrator (grade delivery may have stopped)."
+    )
 
 
 @dataclass(frozen=True)
@@ -34,10 +75,17 @@ class SyncRow:
     label: str
     person: Person
     items: tuple[OutboxItem, ...]
+    now: datetime
 
     @property
-    def state(self) -> OutboxStatus:
-        return max((OutboxStatus(i.status) for i in self.items), key=SEVERITY.__getitem__)
+    def state(self) -> SyncState:
+        if self.attention:
+            return SyncState.NEEDS_ATTENTION
+        if self.pending:
+            return SyncState.PENDING
+        if any(i.kind == OutboxKind.GRADE for i in self.items):
+            return SyncState.SYNCED
+        return SyncState.SUBMITTED
 
     @property
     def synced_at(self) -> datetime | None:
@@ -45,11 +93,21 @@ class SyncRow:
 
     @property
     def attention(self) -> list[OutboxItem]:
-        return [i for i in self.items if i.status == OutboxStatus.NEEDS_ATTENTION]
+        """Refused rows, and rows still waiting after `STUCK_AFTER`."""
+        return [
+            i
+            for i in self.items
+            if i.status == OutboxStatus.NEEDS_ATTENTION or is_stuck(i, self.now)
+        ]
 
     @property
     def pending(self) -> list[OutboxItem]:
-        return [i for i in self.items if i.status == OutboxStatus.PENDING]
+        return [
+            i for i in self.items if i.status == OutboxStatus.PENDING and i not in self.attention
+        ]
+
+    def reason(self, item: OutboxItem) -> str:
+        return attention_reason(item, self.now)
 
 
 def latest_items(
@@ -85,7 +143,10 @@ def grade_delivery(
     )
 
 
-def course_rows(session: Session, course_id: int, person_id: int | None = None) -> list[SyncRow]:
+def course_rows(
+    session: Session, course_id: int, person_id: int | None = None, now: datetime | None = None
+) -> list[SyncRow]:
+    now = now or utcnow()
     grouped: dict[tuple[str, int], list[OutboxItem]] = defaultdict(list)
     for item in latest_items(session, course_id, person_id):
         grouped[(item.subject_key, item.person_id)].append(item)
@@ -94,7 +155,9 @@ def course_rows(session: Session, course_id: int, person_id: int | None = None) 
         for p in session.scalars(select(Person).where(Person.id.in_({k[1] for k in grouped})))
     }
     rows = [
-        SyncRow(subject, str(items[-1].target.get("label") or subject), people[pid], tuple(items))
+        SyncRow(
+            subject, str(items[-1].target.get("label") or subject), people[pid], tuple(items), now
+        )
         for (subject, pid), items in grouped.items()
     ]
     return sorted(rows, key=lambda r: (-SEVERITY[r.state], r.person.display_name, r.label))
@@ -115,30 +178,40 @@ def participant_status(rows: Iterable[SyncRow]) -> list[dict[str, Any]]:
 
 
 def retry(session: Session, course_id: int, item_id: int, actor: Actor) -> OutboxItem | None:
-    """Queue again a row that needs attention (only the newest of its kind is worth sending)."""
+    """Send again a row that needs attention: a refused one as a fresh copy, a stuck one at once
+    (only the newest of its kind is worth sending)."""
     item = session.get(OutboxItem, item_id)
     if item is None or item.course_id != course_id:
         return None
-    if item.status != OutboxStatus.NEEDS_ATTENTION:
+    if item.status not in (OutboxStatus.NEEDS_ATTENTION, OutboxStatus.PENDING):
         return None
     if item not in latest_items(session, course_id, item.person_id):
-        item.status = OutboxStatus.SUPERSEDED
+        if item.status == OutboxStatus.NEEDS_ATTENTION:
+            item.status = OutboxStatus.SUPERSEDED
         return None
-    copy = GradeSync(session).requeue(item)
-    if copy is not None:
+    resent = _send_again(GradeSync(session), item)
+    if resent is not None:
         _record_resent(session, actor, course_id, f"row {item_id} queued (retry)")
-    return copy
+    return resent
+
+
+def _send_again(grade_sync: GradeSync, item: OutboxItem) -> OutboxItem | None:
+    if item.status == OutboxStatus.PENDING:
+        return item if grade_sync.due_now(item) else None
+    return grade_sync.requeue(item)
 
 
 def sync_all(session: Session, course_id: int, actor: Actor) -> list[OutboxItem]:
-    """Re-queue the course's latest grades (and submissions that never arrived)."""
+    """Send the course's latest grades again, with the submissions that never arrived and every
+    row still waiting (sent at once, not copied)."""
     queued = []
+    grade_sync = GradeSync(session)
     for item in latest_items(session, course_id):
         if item.kind == OutboxKind.SUBMISSION and item.status == OutboxStatus.SENT:
             continue
-        copy = GradeSync(session).requeue(item)
-        if copy is not None:
-            queued.append(copy)
+        resent = _send_again(grade_sync, item)
+        if resent is not None:
+            queued.append(resent)
     if queued:
         _record_resent(session, actor, course_id, f"{len(queued)} queued (sync all)")
     return queued

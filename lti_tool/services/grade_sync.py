@@ -169,6 +169,19 @@ class GradeSync:
         _hand_off_after_request(item.id)
         return item
 
+    def due_now(self, item: OutboxItem) -> bool:
+        """Make a waiting row due at once (retry, "sync all") and hand it to delivery after the
+        request; False while a sender holds it (it is being sent right now) or it is not waiting.
+        """
+        now = utcnow()
+        if item.status != OutboxStatus.PENDING:
+            return False
+        if item.claimed_until is not None and item.claimed_until > now:
+            return False
+        item.next_attempt_at = now
+        _hand_off_after_request(item.id)
+        return True
+
     def _coalesce(self, person_id: int, subject_key: str, kind: OutboxKind) -> None:
         """Older waiting scores of the same kind are superseded by the new one, except one a
         sender is delivering right now, and one carrying a comment (it must still arrive)."""

@@ -74,7 +74,7 @@ def _token() -> str:
 def home() -> Any:
     course, _ = _course_and_person(current_launch())
     rows = grade_status.course_rows(get_session(), course.id)
-    counts = {state: sum(1 for r in rows if r.state == state) for state in grade_status.SEVERITY}
+    counts = {state: sum(1 for r in rows if r.state == state) for state in grade_status.SyncState}
     return render_template(
         "sync/home.html",
         launch=current_launch(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -16,7 +17,7 @@ from lti_tool.models.grade_sync import OutboxItem, OutboxStatus
 from lti_tool.services.grade_sync import Worker
 from tests.platform import CLIENT_ID, INSTRUCTOR, LEARNER, TestPlatform
 
-from .canvas import DemoCanvas, Student, queue_grade
+from .canvas import DemoCanvas, Student, queue_grade, queue_submission
 
 
 def session_token(client: FlaskClient, platform: TestPlatform, role: str) -> str:
@@ -147,7 +148,68 @@ def test_participants_see_whether_their_grade_reached_canvas(
     (item,) = body["items"]
     assert (item["subject"], item["state"], item["kinds"]) == (
         "prompt:1",
-        "sent",
+        "synced",
         {"grade": "sent"},
     )
     assert item["synced_at"]
+
+
+def backdate(app: Flask, item_id: int, minutes: int) -> None:
+    with session_scope(app) as session:
+        item = session.get_one(OutboxItem, item_id)
+        item.created_at -= timedelta(minutes=minutes)
+
+
+def test_a_row_still_waiting_after_two_minutes_needs_attention_and_retry_sends_it(
+    app: Flask, client: FlaskClient, platform: TestPlatform, canvas: DemoCanvas, course_id: int
+) -> None:
+    student = canvas.tool_student(course_id, canvas.user_sub("participant1"))
+    item_id = queue_grade(app, course_id, student, 7, lineitem_url=canvas.line_item_url())
+    token = session_token(client, platform, INSTRUCTOR)
+    fresh = client.get("/sync/", query_string={"st": token}).get_data(as_text=True)
+    assert "Pending: 1" in fresh and ">Retry<" not in fresh
+    backdate(app, item_id, 3)
+
+    page = client.get("/sync/", query_string={"st": token}).get_data(as_text=True)
+
+    assert "Needs attention: 1" in page and "Pending: 0" in page
+    assert "Not delivered after 3 minutes." in page
+    assert page.count(">Retry<") == 1
+    response = client.post(f"/sync/items/{item_id}/retry", data={"st": token})
+    assert response.status_code == 303 and "queued=1" in response.headers["Location"]
+    assert background_delivery(app).wait_idle()
+    (row,) = rows(app)
+    assert (row.id, row.status) == (item_id, OutboxStatus.SENT)
+    assert canvas.gradebook()[student.sub]["score"] == 7
+
+
+def test_sync_all_sends_rows_still_waiting_at_once(
+    app: Flask, client: FlaskClient, platform: TestPlatform, canvas: DemoCanvas, course_id: int
+) -> None:
+    student = canvas.tool_student(course_id, canvas.user_sub("participant1"))
+    item_id = queue_grade(app, course_id, student, 3, lineitem_url=canvas.line_item_url())
+    with session_scope(app) as session:  # a backoff that would have waited an hour
+        session.get_one(OutboxItem, item_id).next_attempt_at = utcnow() + timedelta(hours=1)
+    token = session_token(client, platform, INSTRUCTOR)
+
+    response = client.post("/sync/all", data={"st": token})
+
+    assert "queued=1" in response.headers["Location"]
+    assert background_delivery(app).wait_idle()
+    assert [(r.id, r.status) for r in rows(app)] == [(item_id, OutboxStatus.SENT)]
+
+
+def test_a_submission_without_a_grade_is_not_called_synced(
+    app: Flask, client: FlaskClient, platform: TestPlatform, canvas: DemoCanvas, course_id: int
+) -> None:
+    student = canvas.tool_student(course_id, canvas.user_sub("participant1"))
+    item_id = queue_submission(app, course_id, student, lineitem_url=canvas.line_item_url())
+    mark(app, item_id, OutboxStatus.SENT)
+    token = session_token(client, platform, INSTRUCTOR)
+
+    page = client.get("/sync/", query_string={"st": token}).get_data(as_text=True)
+
+    table = page.split("<tbody>")[1]
+    assert "Submitted, not graded yet" in table and "(in Canvas since" in table
+    assert "Synced" not in table
+    assert "Synced: 0" in page and "Submitted, not graded yet: 1" in page
