@@ -29,11 +29,12 @@ db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
 def register_commands(app: Flask) -> None:
     from lti_tool.cli_records import audit_cli, course_cli, participant_cli
     from lti_tool.cli_sync import grades_cli, sync_cli
+    from lti_tool.cli_walkthrough import sample_cli, walkthrough_cli
 
     for group in (registration_cli, keys_cli, db_cli, sync_cli, grades_cli):
         app.cli.add_command(group)
     app.cli.add_command(purge)
-    for group in (course_cli, participant_cli, audit_cli):
+    for group in (course_cli, participant_cli, audit_cli, walkthrough_cli, sample_cli):
         app.cli.add_command(group)
 
 

@@ -10,6 +10,7 @@ from lti_tool.models.person import CourseRole, Enrollment, Person
 from lti_tool.models.prompt import GradingType, Prompt
 from lti_tool.models.reflection import Reflection, ReflectionVersion
 from lti_tool.models.registration import Deployment, Registration
+from lti_tool.models.walkthrough import Walkthrough
 
 __all__ = [
     "AuditAction",
@@ -32,4 +33,5 @@ __all__ = [
     "Reflection",
     "ReflectionVersion",
     "Registration",
+    "Walkthrough",
 ]

@@ -29,6 +29,9 @@ class AuditAction(StrEnum):
     PARTICIPANT_DELETED = "participant.deleted"
     REGISTRATION_ADDED = "registration.added"
     REGISTRATION_REMOVED = "registration.removed"
+    WALKTHROUGH_CREATED = "walkthrough.created"
+    WALKTHROUGH_REVOKED = "walkthrough.revoked"
+    WALKTHROUGH_VISITED = "walkthrough.visited"
 
     @property
     def label(self) -> str:
@@ -48,6 +51,9 @@ _LABELS = {
     AuditAction.PARTICIPANT_DELETED: "Deleted a participant's data on request",
     AuditAction.REGISTRATION_ADDED: "Registered a platform",
     AuditAction.REGISTRATION_REMOVED: "Removed a platform registration",
+    AuditAction.WALKTHROUGH_CREATED: "Created a walk-through link",
+    AuditAction.WALKTHROUGH_REVOKED: "Revoked a walk-through link",
+    AuditAction.WALKTHROUGH_VISITED: "Opened a walk-through link",
 }
 
 
@@ -62,7 +68,8 @@ class AuditEvent(Base):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     """The person who acted; None for an administrator's command or the platform itself."""
     actor_role: Mapped[str] = mapped_column(String(20))
-    """instructor, participant, admin (a command) or platform (dynamic registration)."""
+    """instructor, participant, admin (a command), platform (dynamic registration) or visitor
+    (a walk-through link)."""
     action: Mapped[AuditAction] = mapped_column(String(40))
     subject_type: Mapped[str] = mapped_column(String(30))
     subject_id: Mapped[int | None]

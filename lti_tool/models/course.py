@@ -15,12 +15,17 @@ class Course(Base):
     __table_args__ = (UniqueConstraint("registration_id", "context_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    registration_id: Mapped[int] = mapped_column(ForeignKey("registration.id", ondelete="CASCADE"))
+    registration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("registration.id", ondelete="CASCADE")
+    )
+    """None only for a sample course, which no platform can launch."""
     context_id: Mapped[str] = mapped_column(String(255))
     title: Mapped[str] = mapped_column(String(255), default="")
     label: Mapped[str] = mapped_column(String(255), default="")
     program_key: Mapped[str | None] = mapped_column(String(50))
     """Which course program (officers, leaders) this course runs; chosen by an instructor."""
+    sample_program: Mapped[str | None] = mapped_column(String(50), unique=True)
+    """For the fictional sample course of a program (walk-throughs), that program's key."""
     memberships_url: Mapped[str | None] = mapped_column(String(1024))
     lineitems_url: Mapped[str | None] = mapped_column(String(1024))
     roster_synced_at: Mapped[datetime | None]

@@ -23,7 +23,10 @@ class Person(Base):
     __table_args__ = (UniqueConstraint("registration_id", "sub"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    registration_id: Mapped[int] = mapped_column(ForeignKey("registration.id", ondelete="CASCADE"))
+    registration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("registration.id", ondelete="CASCADE")
+    )
+    """None only for a fictional person of a sample course."""
     sub: Mapped[str] = mapped_column(String(255))
     name: Mapped[str | None] = mapped_column(String(255))
     """Only what Canvas's privacy level gives; never logged."""
