@@ -73,15 +73,19 @@ class _IdConverter(IntegerConverter):
 
 
 def _register_blueprints(app: Flask) -> None:
-    from lti_tool.views import errors, health, instructor, lti, participant, sync
+    from lti_tool.views import errors, health, home, instructor, lti, participant, sync
 
     app.url_map.converters["int"] = _IdConverter
     app.register_blueprint(lti.bp)
     app.register_blueprint(participant.bp)
     app.register_blueprint(instructor.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(home.bp)
     app.register_blueprint(sync.bp)
     errors.register_error_handlers(app)
+    from lti_tool import tour
+
+    tour.init_app(app)
 
 
 def _gateway(app: Flask) -> LtiGateway:

@@ -119,9 +119,14 @@ class CohortPlan:
 
 
 def plan_cohort(
-    program_key: str, seed: int = DEFAULT_SEED, today: date | None = None
+    program_key: str,
+    seed: int = DEFAULT_SEED,
+    today: date | None = None,
+    *,
+    size: int | None = None,
 ) -> CohortPlan:
-    """The cohort of a full course (75 officers, 25 leaders) in its last week as of `today`."""
+    """The cohort of a full course (75 officers, 25 leaders, or `size` participants for
+    benchmarks and tests) in its last week as of `today`."""
     program = get_program(program_key)
     if program is None:
         raise ValueError(f"unknown program {program_key!r}")
@@ -138,7 +143,7 @@ def plan_cohort(
         SamplePerson(f"sample-{program_key}-instructor-{n}", f"{given} {family}")
         for n, (given, family) in enumerate(INSTRUCTORS, start=1)
     )
-    participants = _participants(program, rng)
+    participants = _participants(program, rng, size or program.capacity)
     planner = _Planner(program, rng, now, instructors)
     work = tuple(
         planner.guide_work(person, prompt) if person.sub == guide_sub(program_key)
@@ -160,8 +165,8 @@ def _bank_prompts(program: Program) -> list[BankPrompt]:
     return [prompt for key in keys if (prompt := program.prompt(key)) is not None]
 
 
-def _participants(program: Program, rng: random.Random) -> tuple[SamplePerson, ...]:
-    names = rng.sample([(g, f) for g in GIVEN_NAMES for f in FAMILY_NAMES], program.capacity)
+def _participants(program: Program, rng: random.Random, size: int) -> tuple[SamplePerson, ...]:
+    names = rng.sample([(g, f) for g in GIVEN_NAMES for f in FAMILY_NAMES], size)
     return tuple(
         SamplePerson(f"sample-{program.key}-{n:03d}", f"{given} {family}")
         for n, (given, family) in enumerate(names, start=1)
@@ -212,7 +217,7 @@ class _Planner:
         first_at = prompt.due_at - timedelta(days=2, hours=self.rng.randrange(1, 20))
         first = SampleVersion(text, first_at, False)
         if prompt.bank.week == 1:
-            work = self._resubmitted(person, prompt, first, graded=True)
+            work = self._resubmitted(person, prompt, first, story=True)
         else:
             work = self._submitted(person, prompt, first, answered=True, story=True)
         return work
@@ -268,14 +273,20 @@ class _Planner:
         prompt: SamplePrompt,
         first: SampleVersion,
         *,
-        graded: bool = False,
+        story: bool = False,
     ) -> SampleWork:
-        """Asked to revise, then resubmitted: the second version graded, or waiting."""
+        """Asked to revise, then resubmitted: the second version graded, or waiting. In the
+        guide's `story` the instructor also asked for a reply, and got one."""
         rng = self.rng
         asked_at = self._between(first.submitted_at, self.now)
-        request = SampleMessage(
-            self._instructor(), True, writing.revision_request(rng), asked_at, 1
-        )
+        messages = [
+            SampleMessage(
+                self._instructor(), True, writing.revision_request(rng), asked_at, 1, story
+            )
+        ]
+        if story:
+            asked_at = self._between(asked_at, asked_at + timedelta(days=1))
+            messages.append(SampleMessage(person, False, writing.revision_reply(rng), asked_at))
         second_at = self._between(asked_at, self.now)
         second = SampleVersion(
             writing.revised(first.text, self.program.key, rng),
@@ -283,7 +294,7 @@ class _Planner:
             second_at > prompt.due_at and first.is_late,
         )
         grade = None
-        if graded or rng.random() < 0.7:
+        if story or rng.random() < 0.7:
             grade = self._grade(prompt.bank, 2, self._between(second_at, self.now))
         return SampleWork(
             person,
@@ -291,7 +302,7 @@ class _Planner:
             Stage.RESUBMITTED,
             second.text,
             (first, second),
-            (request,),
+            tuple(messages),
             grade,
         )
 

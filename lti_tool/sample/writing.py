@@ -67,6 +67,10 @@ def reply(rng: random.Random) -> str:
     return str(rng.choice(_bank()["replies"]))
 
 
+def revision_reply(rng: random.Random) -> str:
+    return str(rng.choice(_bank()["revision_replies"]))
+
+
 def follow_up(rng: random.Random) -> str:
     return str(rng.choice(_bank()["follow_ups"]))
 

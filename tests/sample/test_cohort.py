@@ -35,15 +35,15 @@ EXPECTED = {
         75,
         2,
         {
-            1: {"not_started": 3, "draft": 1, "submitted": 55, "resubmitted": 16},
-            2: {"not_started": 28, "draft": 13, "submitted": 31, "resubmitted": 3},
+            1: {"not_started": 2, "draft": 1, "submitted": 56, "resubmitted": 16},
+            2: {"not_started": 26, "draft": 14, "submitted": 31, "resubmitted": 4},
         },
     ),
     "leaders": (
         25,
         6,
         {
-            1: {"not_started": 1, "draft": 2, "submitted": 14, "resubmitted": 8},
+            1: {"not_started": 1, "draft": 1, "submitted": 14, "resubmitted": 9},
             2: {"not_started": 3, "draft": 2, "submitted": 18, "resubmitted": 2},
             3: {"not_started": 2, "draft": 3, "submitted": 18, "resubmitted": 2},
             4: {"not_started": 0, "draft": 4, "submitted": 19, "resubmitted": 2},

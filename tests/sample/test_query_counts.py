@@ -1,0 +1,65 @@
+"""The instructor's pages over a full sample cohort (75 officers) take as many queries as over
+five participants: the counts do not grow with the roster."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event, select
+
+from lti_tool.db import session_scope, utcnow
+from lti_tool.models import Walkthrough
+from lti_tool.sample.cohort import plan_cohort
+from lti_tool.sample.store import SampleCourseStore
+from lti_tool.services.walkthroughs import WalkthroughService
+from lti_tool.tour.session import issue
+from lti_tool.tour.steps import for_program
+
+
+@contextmanager
+def counting(app: Flask) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def record(*args: Any) -> None:
+        statements.append(args[2])
+
+    engine = app.extensions["db_engine"]
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def _instructor_page_counts(app: Flask, client: FlaskClient, size: int) -> dict[str, int]:
+    with session_scope(app) as session:
+        SampleCourseStore(session).load(plan_cohort("officers", 16, date(2026, 11, 30), size=size))
+        service = WalkthroughService(session)
+        if not service.list():
+            service.create("officers", "Visitor", 1, utcnow())
+        link = session.scalars(select(Walkthrough)).one()
+        token = issue(link, "instructor", 0, app.config["SECRET_KEY"])
+    counts = {}
+    steps = for_program("officers")
+    for number, step in enumerate(steps, start=1):
+        if step.perspective != "instructor":
+            continue
+        page = client.get(f"/tour/step/{number}", query_string={"st": token}).location
+        with counting(app) as statements:
+            assert client.get(page).status_code == 200
+        counts[step.title] = len(statements)
+    return counts
+
+
+def test_instructor_pages_at_75_participants_take_as_many_queries_as_at_5(
+    app: Flask, client: FlaskClient
+) -> None:
+    small = _instructor_page_counts(app, client, 5)
+    full = _instructor_page_counts(app, client, 75)
+    assert len(full) == 5
+    assert full == small
