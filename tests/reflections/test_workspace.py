@@ -3,31 +3,13 @@ the capacity warning, and query counts that do not grow with the roster."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
 from flask import Flask
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from lti_tool.db import session_scope
 from lti_tool.models import Course, CourseRole, Enrollment, Person
+from tests.queries import counting
 from tests.reflections.conftest import Canvas, Placed, submit, text_of, write
-
-
-@contextmanager
-def counting(app: Flask) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(*args: Any) -> None:
-        statements.append(args[2])
-
-    engine = app.extensions["db_engine"]
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def _roster(app: Flask, count: int, *, test_user: bool = False, prefix: str = "roster") -> None:

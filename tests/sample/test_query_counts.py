@@ -3,14 +3,11 @@ five participants: the counts do not grow with the roster."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
-from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from lti_tool.db import session_scope, utcnow
 from lti_tool.models import Walkthrough
@@ -19,21 +16,7 @@ from lti_tool.sample.store import SampleCourseStore
 from lti_tool.services.walkthroughs import WalkthroughService
 from lti_tool.tour.session import issue
 from lti_tool.tour.steps import for_program
-
-
-@contextmanager
-def counting(app: Flask) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(*args: Any) -> None:
-        statements.append(args[2])
-
-    engine = app.extensions["db_engine"]
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+from tests.queries import counting
 
 
 def _instructor_page_counts(app: Flask, client: FlaskClient, size: int) -> dict[str, int]:
