@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-from benchmarks import launch, sync_all, workspace
+from benchmarks import launch, sample_cohort, sync_all, workspace
 
 
 def main() -> None:
@@ -21,6 +21,7 @@ def main() -> None:
     workspace.main(database)
     sync_all.main(database)
     sync_all.main([*database, "--workers", "2"])
+    sample_cohort.main(database)
 
 
 if __name__ == "__main__":

@@ -91,6 +91,7 @@ class SampleCourseStore:
                 course, input_from_bank(sample.bank), bank_key=sample.bank.key
             )
             prompt.due_at = sample.due_at
+            prompt.resource_link_id = f"sample-week-{sample.bank.week}"  # "placed", as in Canvas
             prompt.created_at = prompt.updated_at = plan.starts_at
             prompts[sample.bank.key] = prompt
         self.session.flush()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, render_template, url_for
+from flask import Flask, render_template, request, url_for
 
 from lti_tool.auth import TOKEN_PARAM
 from lti_tool.tour import session
@@ -31,7 +31,7 @@ def _refused(error: TourRefused) -> Any:
 def _bar() -> dict[str, Any]:
     """The guide shown above every page of a tour: the step, its explanation, the way on."""
     tour = session.current()
-    if tour is None:
+    if tour is None or request.endpoint == "tour.start":  # the start page lists the steps itself
         return {"tour_bar": None}
     steps = for_program(tour.program_key)
     token: dict[str, Any] = {TOKEN_PARAM: session.current_token()}
