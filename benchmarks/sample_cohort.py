@@ -41,7 +41,7 @@ def tour_rows(app: Flask, program: str) -> list[list[object]]:
     token = overview.split("st=", 1)[1]
     counter = QueryCounter(app)
     rows = []
-    for number, step in enumerate(for_program(program), start=1):
+    for number, step in enumerate(for_program(program, app.view_functions), start=1):
         page = client.get(f"/tour/step/{number}", query_string={"st": token}).location
         times = []
         for _ in range(REPEATS):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, render_template, request, url_for
+from flask import Flask, current_app, render_template, request, url_for
 
 from lti_tool.auth import TOKEN_PARAM
 from lti_tool.tour import session
@@ -33,7 +33,7 @@ def _bar() -> dict[str, Any]:
     tour = session.current()
     if tour is None or request.endpoint == "tour.start":  # the start page lists the steps itself
         return {"tour_bar": None}
-    steps = for_program(tour.program_key)
+    steps = for_program(tour.program_key, current_app.view_functions)
     token: dict[str, Any] = {TOKEN_PARAM: session.current_token()}
     number = tour.step if 1 <= tour.step <= len(steps) else None
     return {

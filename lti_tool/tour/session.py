@@ -165,8 +165,7 @@ def _refuse_what_a_tour_cannot_do(tour: Tour) -> None:
             "look, but nothing is saved or sent.",
             403,
         )
-    blueprint = request.blueprint or ""
-    if blueprint not in ("tour", tour.perspective):
+    if not request.path.startswith(("/tour/", f"/{tour.perspective}/")):
         raise TourRefused(
             "This page is not part of the walk-through",
             "The walk-through shows the sample course's participant and instructor pages "

@@ -6,7 +6,7 @@ the visitor reaches it, so the tour always shows the pages as they are today.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,8 +17,12 @@ from lti_tool.models import Course, Grade, GradingType, Prompt, Reflection
 from lti_tool.sample.store import SampleCourse
 from lti_tool.services.prompts import PromptService
 
-Target = tuple[str, dict[str, Any]]
-"""An endpoint and its URL values."""
+Values = Callable[[Session, SampleCourse], dict[str, Any] | None]
+"""A page's URL values in the sample course; None when the course has nothing to show there."""
+
+
+def _no_values(_session: Session, _sample: SampleCourse) -> dict[str, Any]:
+    return {}
 
 
 @dataclass(frozen=True)
@@ -26,30 +30,28 @@ class Step:
     perspective: str
     title: str
     explanation: str
-    target: Callable[[Session, SampleCourse], Target | None]
+    endpoints: tuple[str, ...]
+    """The page, by endpoint: the first the app has (pages move between blueprints)."""
+    values: Values = _no_values
     programs: tuple[str, ...] = ("officers", "leaders")
+
+    def endpoint(self, available: Collection[str]) -> str | None:
+        return next((name for name in self.endpoints if name in available), None)
 
 
 def _prompts(session: Session, course: Course) -> list[Prompt]:
     return PromptService(session).for_course(course)
 
 
-def _first_week(session: Session, sample: SampleCourse) -> Target:
-    prompt = _prompts(session, sample.course)[0]
-    return "participant.write", {"prompt_id": prompt.id}
+def _first_week(session: Session, sample: SampleCourse) -> dict[str, Any]:
+    return {"prompt_id": _prompts(session, sample.course)[0].id}
 
 
-def _current_week(session: Session, sample: SampleCourse) -> Target:
-    prompt = _prompts(session, sample.course)[-1]
-    return "participant.write", {"prompt_id": prompt.id}
+def _current_week(session: Session, sample: SampleCourse) -> dict[str, Any]:
+    return {"prompt_id": _prompts(session, sample.course)[-1].id}
 
 
-def _week_table(session: Session, sample: SampleCourse) -> Target:
-    prompt = _prompts(session, sample.course)[0]
-    return "instructor.prompt_page", {"prompt_id": prompt.id}
-
-
-def _waiting_reflection(session: Session, sample: SampleCourse) -> Target | None:
+def _waiting_reflection(session: Session, sample: SampleCourse) -> dict[str, Any] | None:
     """The reflection that has waited longest for an instructor, as the queue would open it."""
     reflection_id = session.scalar(
         select(Reflection.id)
@@ -57,10 +59,10 @@ def _waiting_reflection(session: Session, sample: SampleCourse) -> Target | None
         .order_by(Reflection.waiting_since, Reflection.id)
         .limit(1)
     )
-    return ("instructor.review", {"reflection_id": reflection_id}) if reflection_id else None
+    return {"reflection_id": reflection_id} if reflection_id else None
 
 
-def _graded_assessment(session: Session, sample: SampleCourse) -> Target | None:
+def _graded_assessment(session: Session, sample: SampleCourse) -> dict[str, Any] | None:
     """A structured assessment graded with the rubric, the highest score first."""
     reflection_id = session.scalar(
         select(Reflection.id)
@@ -73,13 +75,10 @@ def _graded_assessment(session: Session, sample: SampleCourse) -> Target | None:
         .order_by(Grade.score_given.desc(), Reflection.id)
         .limit(1)
     )
-    return ("instructor.review", {"reflection_id": reflection_id}) if reflection_id else None
+    return {"reflection_id": reflection_id} if reflection_id else None
 
 
-def _page(endpoint: str) -> Callable[[Session, SampleCourse], Target]:
-    return lambda _session, _sample: (endpoint, {})
-
-
+REVIEW = ("review.review", "instructor.review")
 STEPS: tuple[Step, ...] = (
     Step(
         "participant",
@@ -87,7 +86,7 @@ STEPS: tuple[Step, ...] = (
         "Each week has a reflection prompt. A participant sees every week's prompt here with "
         "where it stands: not started, draft, submitted, awaiting their reply, or graded. "
         "They open the tool from their Canvas course; there is no separate account.",
-        _page("participant.overview"),
+        ("participant.overview",),
     ),
     Step(
         "participant",
@@ -95,6 +94,7 @@ STEPS: tuple[Step, ...] = (
         "The instructor read the first version and asked for more. The participant replied "
         "in the private thread, revised and submitted again; every version is kept, and the "
         "grade was given on the second. Only this participant and the instructors see it.",
+        ("participant.write",),
         _first_week,
     ),
     Step(
@@ -102,13 +102,14 @@ STEPS: tuple[Step, ...] = (
         "All feedback in one place",
         "Everything instructors wrote to this participant, newest first, with unread messages "
         "marked, so nothing is missed between weeks.",
-        _page("participant.feedback"),
+        ("participant.feedback",),
     ),
     Step(
         "participant",
         "This week's reflection, in progress",
         "The current week is a draft: the editor saves as the participant writes, and they "
         "submit when ready. In a walk-through the editor is shown but nothing can be typed.",
+        ("participant.write",),
         _current_week,
         programs=("officers",),
     ),
@@ -118,6 +119,7 @@ STEPS: tuple[Step, ...] = (
         "In the last week, Leaders write a structured assessment of where their own department "
         "needs to change, section by section, ending with their priorities. This participant "
         "is part-way through it.",
+        ("participant.write",),
         _current_week,
         programs=("leaders",),
     ),
@@ -127,21 +129,29 @@ STEPS: tuple[Step, ...] = (
         "The whole cohort on one page: how many participants are enrolled against the "
         "program's capacity, each week's prompt with its counts by status, and the start of "
         "the feedback queue.",
-        _page("instructor.workspace"),
+        ("instructor.workspace",),
     ),
     Step(
         "instructor",
         "The feedback queue",
         "Every reflection waiting for an instructor, the longest-waiting first: new "
         "submissions, resubmissions and participants' replies.",
-        _page("instructor.queue"),
+        ("instructor.queue",),
+    ),
+    Step(
+        "instructor",
+        "Every participant, every week",
+        "The whole cohort against every week in one table: who has submitted, who is late, "
+        "who waits for feedback and who has been graded. A cell opens that reflection.",
+        ("review.matrix", "instructor.matrix"),
     ),
     Step(
         "instructor",
         "One week across the whole cohort",
         "Every participant on one prompt: status, versions, late work, unread replies and "
         "grades, ready to work through in order.",
-        _week_table,
+        ("instructor.prompt_page",),
+        _first_week,
     ),
     Step(
         "instructor",
@@ -149,6 +159,7 @@ STEPS: tuple[Step, ...] = (
         "The instructor reads the latest version (earlier ones stay available), answers in "
         "the private thread, can quote a passage or ask for a reply, and grades. Grades go "
         "to the Canvas gradebook; in this sample course nothing is sent anywhere.",
+        REVIEW,
         _waiting_reflection,
     ),
     Step(
@@ -156,6 +167,7 @@ STEPS: tuple[Step, ...] = (
         "The internal change assessment, graded by rubric",
         "The Leaders' final assessment is graded against a four-part rubric: evidence, "
         "structures rather than individuals, clear priorities, and realistic steps.",
+        REVIEW,
         _graded_assessment,
         programs=("leaders",),
     ),
@@ -165,10 +177,15 @@ STEPS: tuple[Step, ...] = (
         "For certificates and the department's records: per participant, the reflections "
         "submitted each week, the feedback received and whether everything was submitted. "
         "Instructors download it as a spreadsheet.",
-        _page("tour.completion"),
+        ("tour.completion",),
     ),
 )
 
 
-def for_program(program_key: str) -> list[Step]:
-    return [step for step in STEPS if program_key in step.programs]
+def for_program(program_key: str, available: Collection[str]) -> list[Step]:
+    """The program's steps whose pages this app has (`available`: its endpoint names)."""
+    return [
+        step
+        for step in STEPS
+        if program_key in step.programs and step.endpoint(available) is not None
+    ]

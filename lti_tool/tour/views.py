@@ -52,7 +52,7 @@ def open_link(secret: str) -> Any:
 def start() -> Any:
     tour = _tour()
     program = get_program(tour.program_key)
-    steps = for_program(tour.program_key)
+    steps = for_program(tour.program_key, current_app.view_functions)
     return render_template(
         "tour/start.html",
         tour=tour,
@@ -69,15 +69,15 @@ def start() -> Any:
 def step(number: int) -> Any:
     """Into the real page of step `number`, signed in as the step's fictional person."""
     tour = _tour()
-    steps = for_program(tour.program_key)
+    steps = for_program(tour.program_key, current_app.view_functions)
     if not 1 <= number <= len(steps):
         abort(404)
     chosen = steps[number - 1]
     sample = SampleCourseStore(get_session()).guide(tour.course)
-    target = chosen.target(get_session(), sample)
-    if target is None:
+    values = chosen.values(get_session(), sample)
+    endpoint = chosen.endpoint(current_app.view_functions)
+    if values is None or endpoint is None:
         abort(404)
-    endpoint, values = target
     return redirect(_url(endpoint, tour, chosen.perspective, number, **values), 303)
 
 

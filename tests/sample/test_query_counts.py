@@ -28,7 +28,7 @@ def _instructor_page_counts(app: Flask, client: FlaskClient, size: int) -> dict[
         link = session.scalars(select(Walkthrough)).one()
         token = issue(link, "instructor", 0, app.config["SECRET_KEY"])
     counts = {}
-    steps = for_program("officers")
+    steps = for_program("officers", app.view_functions)
     for number, step in enumerate(steps, start=1):
         if step.perspective != "instructor":
             continue

@@ -106,7 +106,7 @@ def test_the_tour_end_to_end(
         expect(page.locator("main")).to_contain_text("Everything here is fictional")
         _check(page, folder, "00-overview")
         page.get_by_role("link", name="Start the tour").click()
-        steps = for_program(program)
+        steps = for_program(program, app.view_functions)
         for number, step in enumerate(steps, start=1):
             guide = page.get_by_role("complementary", name="Walk-through guide")
             expect(guide).to_contain_text(f"Step {number} of {len(steps)}: {step.title}")
