@@ -15,7 +15,7 @@ import requests
 from alembic import command
 
 from lti_tool.cli import alembic_config
-from lti_tool.demo_canvas.cli import install
+from demo_canvas.cli import install
 from tests.servers import ServedApp, free_server, instance_config, serve
 
 

@@ -14,9 +14,9 @@ from flask import Flask
 from sqlalchemy import select, update
 from werkzeug.serving import ThreadedWSGIServer
 
-from lti_tool.demo_canvas.cli import install
-from lti_tool.demo_canvas.db import demo_session
-from lti_tool.demo_canvas.models import DeveloperKey
+from demo_canvas.cli import install
+from demo_canvas.db import demo_session
+from demo_canvas.models import DeveloperKey
 from tests.browser.tls import server_context
 from tests.servers import instance_config, serve
 

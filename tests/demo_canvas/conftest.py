@@ -24,9 +24,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from lti_tool.demo_canvas import init_app, login_initiation_for, session_cookie_for
-from lti_tool.demo_canvas.db import EXTENSION_KEY, demo_session
-from lti_tool.demo_canvas.models import Course, DeveloperKey, LineItem, User
+from demo_canvas import init_app, login_initiation_for, session_cookie_for
+from demo_canvas.db import EXTENSION_KEY, demo_session
+from demo_canvas.models import Course, DeveloperKey, LineItem, User
 from tests.fake_jwks import ToolJwks
 
 DEMO = "http://127.0.0.1:5000"

@@ -13,8 +13,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, update
 from werkzeug.test import TestResponse
 
-from lti_tool.demo_canvas.db import demo_session
-from lti_tool.demo_canvas.models import Assignment, Submission, SubmissionComment
+from demo_canvas.db import demo_session
+from demo_canvas.models import Assignment, Submission, SubmissionComment
 
 from .conftest import DEMO, World
 

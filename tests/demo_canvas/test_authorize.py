@@ -10,9 +10,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import update
 
-from lti_tool.demo_canvas import login_initiation_for
-from lti_tool.demo_canvas.db import demo_session, utcnow
-from lti_tool.demo_canvas.models import DeveloperKey, LaunchCache
+from demo_canvas import login_initiation_for
+from demo_canvas.db import demo_session, utcnow
+from demo_canvas.models import DeveloperKey, LaunchCache
 
 from .conftest import CLIENT_ID, DEMO, TOOL_LAUNCH, auth_params, form_action, form_fields, sign_in
 

@@ -11,8 +11,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from lti_tool.demo_canvas.db import demo_session
-from lti_tool.demo_canvas.models import Assignment, LineItem, Module, ModuleItem
+from demo_canvas.db import demo_session
+from demo_canvas.models import Assignment, LineItem, Module, ModuleItem
 
 from .conftest import CLIENT_ID, DEMO, ISSUER, TOOL, World, auth_params, form_fields, sign_in
 

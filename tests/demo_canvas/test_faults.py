@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from lti_tool.demo_canvas import clear_faults, set_fault
+from demo_canvas import clear_faults, set_fault
 
 from .conftest import World
 

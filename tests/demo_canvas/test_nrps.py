@@ -11,8 +11,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from lti_tool.demo_canvas.db import demo_session
-from lti_tool.demo_canvas.models import Enrollment, EnrollmentType, User
+from demo_canvas.db import demo_session
+from demo_canvas.models import Enrollment, EnrollmentType, User
 
 from .conftest import DEMO, World
 

@@ -14,7 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from lti_tool.demo_canvas.auth import COOKIE_NAME
+from demo_canvas.auth import COOKIE_NAME
 
 from .conftest import DEMO, TOOL, World, auth_params, form_action, form_fields, sign_in
 

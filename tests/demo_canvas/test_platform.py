@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from lti_tool.demo_canvas import init_app, login_initiation_for
+from demo_canvas import init_app, login_initiation_for
 
 from .conftest import CLIENT_ID, ISSUER, TOOL, TOOL_LAUNCH, World
 

@@ -9,8 +9,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from lti_tool.demo_canvas import registration
-from lti_tool.demo_canvas.db import demo_session
+from demo_canvas import registration
+from demo_canvas.db import demo_session
 
 from .conftest import DEMO, TOOL, World
 

@@ -23,9 +23,9 @@ from sqlalchemy import select, update
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from lti_tool.db import session_scope, utcnow
-from lti_tool.demo_canvas import clear_faults, init_app, set_fault
-from lti_tool.demo_canvas.db import EXTENSION_KEY, demo_session
-from lti_tool.demo_canvas.models import (
+from demo_canvas import clear_faults, init_app, set_fault
+from demo_canvas.db import EXTENSION_KEY, demo_session
+from demo_canvas.models import (
     Assignment,
     Course,
     DeveloperKey,

@@ -6,8 +6,8 @@ from flask import Flask
 from sqlalchemy import select, update
 
 from lti_tool.db import session_scope
-from lti_tool.demo_canvas.db import demo_session
-from lti_tool.demo_canvas.models import Result, Submission
+from demo_canvas.db import demo_session
+from demo_canvas.models import Result, Submission
 from lti_tool.models import AuditAction, AuditEvent
 
 from .canvas import DemoCanvas, queue_grade

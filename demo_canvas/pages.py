@@ -15,15 +15,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
-from lti_tool.demo_canvas import launches, registration, urls
-from lti_tool.demo_canvas.auth import (
+from demo_canvas import launches, registration, urls
+from demo_canvas.auth import (
     create_session,
     current_user,
     set_session_cookie,
     user_by_login,
 )
-from lti_tool.demo_canvas.db import get_db, utcnow
-from lti_tool.demo_canvas.models import (
+from demo_canvas.db import get_db, utcnow
+from demo_canvas.models import (
     Assignment,
     Course,
     DeveloperKey,
@@ -34,7 +34,7 @@ from lti_tool.demo_canvas.models import (
     SubmissionComment,
     User,
 )
-from lti_tool.demo_canvas.oidc import LaunchNotPossible, LoginInitiation, enrollment_for
+from demo_canvas.oidc import LaunchNotPossible, LoginInitiation, enrollment_for
 
 bp = Blueprint("pages", __name__)
 P = ParamSpec("P")

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lti_tool.demo_canvas import urls
-from lti_tool.demo_canvas.models import (
+from demo_canvas import urls
+from demo_canvas.models import (
     Assignment,
     Course,
     DeveloperKey,

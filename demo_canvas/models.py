@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lti_tool.demo_canvas.db import Base, utcnow
+from demo_canvas.db import Base, utcnow
 
 
 class EnrollmentType(StrEnum):

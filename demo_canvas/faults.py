@@ -16,8 +16,8 @@ from flask import Blueprint, Flask, Response, jsonify, request
 from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.orm import Session
 
-from lti_tool.demo_canvas.db import demo_session, get_db
-from lti_tool.demo_canvas.models import Fault
+from demo_canvas.db import demo_session, get_db
+from demo_canvas.models import Fault
 
 SERVICES = ("jwks", "authorize", "token", "ags", "nrps", "deep_linking", "registration")
 FAULT_STATUSES = frozenset({429, 500, 502, 503, 504})

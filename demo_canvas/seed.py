@@ -20,10 +20,10 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lti_tool.demo_canvas import urls
-from lti_tool.demo_canvas.claims import AGS_SCOPES, NRPS_SCOPE
-from lti_tool.demo_canvas.db import utcnow
-from lti_tool.demo_canvas.models import (
+from demo_canvas import urls
+from demo_canvas.claims import AGS_SCOPES, NRPS_SCOPE
+from demo_canvas.db import utcnow
+from demo_canvas.models import (
     Assignment,
     Course,
     DeveloperKey,
@@ -35,7 +35,7 @@ from lti_tool.demo_canvas.models import (
     ResourceLink,
     User,
 )
-from lti_tool.demo_canvas.registration import FIRST_CLIENT_ID, add_deployment, apply_tool_config
+from demo_canvas.registration import FIRST_CLIENT_ID, add_deployment, apply_tool_config
 
 POINTS = 10.0
 

@@ -15,12 +15,12 @@ from flask import Blueprint, Response, g, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lti_tool.demo_canvas import keys, tool_keys, urls
-from lti_tool.demo_canvas.db import get_db, utcnow
-from lti_tool.demo_canvas.errors import ServiceError, service_error_response
-from lti_tool.demo_canvas.faults import faulty
-from lti_tool.demo_canvas.models import DeveloperKey
-from lti_tool.demo_canvas.oidc import deployment_for
+from demo_canvas import keys, tool_keys, urls
+from demo_canvas.db import get_db, utcnow
+from demo_canvas.errors import ServiceError, service_error_response
+from demo_canvas.faults import faulty
+from demo_canvas.models import DeveloperKey
+from demo_canvas.oidc import deployment_for
 
 LOG = logging.getLogger(__name__)
 bp = Blueprint("oauth", __name__)

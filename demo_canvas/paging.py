@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from lti_tool.demo_canvas.errors import ServiceError
+from demo_canvas.errors import ServiceError
 
 
 def page_params(args: dict[str, str], default_limit: int, max_limit: int) -> tuple[int, int]:

@@ -18,12 +18,12 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response as BaseResponse
 
-from lti_tool.demo_canvas import keys, urls
-from lti_tool.demo_canvas.auth import current_user
-from lti_tool.demo_canvas.claims import LaunchSpec, build_claims
-from lti_tool.demo_canvas.db import get_db, utcnow
-from lti_tool.demo_canvas.faults import faulty
-from lti_tool.demo_canvas.models import (
+from demo_canvas import keys, urls
+from demo_canvas.auth import current_user
+from demo_canvas.claims import LaunchSpec, build_claims
+from demo_canvas.db import get_db, utcnow
+from demo_canvas.faults import faulty
+from demo_canvas.models import (
     Deployment,
     DeveloperKey,
     Enrollment,

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from lti_tool.demo_canvas.models import DemoSession, User
+from demo_canvas.models import DemoSession, User
 
 COOKIE_NAME = "demo_canvas_session"
 

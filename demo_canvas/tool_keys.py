@@ -16,7 +16,7 @@ import jwt
 import requests
 from flask import current_app
 
-from lti_tool.demo_canvas.db import EXTENSION_KEY, utcnow
+from demo_canvas.db import EXTENSION_KEY, utcnow
 
 JWKS_TIMEOUT_SECONDS = 5
 MAX_IAT_AGE = timedelta(minutes=5)

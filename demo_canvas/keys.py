@@ -13,8 +13,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lti_tool.demo_canvas.db import utcnow
-from lti_tool.demo_canvas.models import Secret, SigningKey
+from demo_canvas.db import utcnow
+from demo_canvas.models import Secret, SigningKey
 
 SLOTS = ("past", "present", "future")
 HINT_SIGNER = "lti_message_hint"

@@ -17,10 +17,10 @@ from flask import Blueprint, Response, jsonify, render_template, request
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from lti_tool.demo_canvas import keys, tool_keys, urls
-from lti_tool.demo_canvas.db import get_db, utcnow
-from lti_tool.demo_canvas.faults import faulty
-from lti_tool.demo_canvas.models import (
+from demo_canvas import keys, tool_keys, urls
+from demo_canvas.db import get_db, utcnow
+from demo_canvas.faults import faulty
+from demo_canvas.models import (
     Assignment,
     Course,
     DeveloperKey,

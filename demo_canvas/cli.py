@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 from werkzeug.serving import run_simple
 
 from lti_tool.background import start_background_delivery
-from lti_tool.demo_canvas.registration import configure_developer_key, install_into_tool
+from demo_canvas.registration import configure_developer_key, install_into_tool
 from lti_tool.services.install import canvas_developer_key
 
 demo_cli = AppGroup("demo", help="The built-in demo Canvas (development only).")

@@ -10,11 +10,11 @@ from flask import Blueprint, Response, json, request
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from lti_tool.demo_canvas import urls
-from lti_tool.demo_canvas.db import get_db, utcnow
-from lti_tool.demo_canvas.errors import ServiceError
-from lti_tool.demo_canvas.faults import faulty
-from lti_tool.demo_canvas.models import (
+from demo_canvas import urls
+from demo_canvas.db import get_db, utcnow
+from demo_canvas.errors import ServiceError
+from demo_canvas.faults import faulty
+from demo_canvas.models import (
     Assignment,
     Course,
     Enrollment,
@@ -27,8 +27,8 @@ from lti_tool.demo_canvas.models import (
     SubmissionComment,
     User,
 )
-from lti_tool.demo_canvas.oauth import current_grant, requires_scope
-from lti_tool.demo_canvas.paging import link_header, page_params
+from demo_canvas.oauth import current_grant, requires_scope
+from demo_canvas.paging import link_header, page_params
 
 LOG = logging.getLogger(__name__)
 bp = Blueprint("ags", __name__)

@@ -22,9 +22,9 @@ import requests
 from flask import Blueprint, Flask
 from sqlalchemy.orm import sessionmaker
 
-from lti_tool.demo_canvas import ags, deep_linking, faults, nrps, oauth, oidc, pages, registration
-from lti_tool.demo_canvas.cli import demo_cli
-from lti_tool.demo_canvas.db import (
+from demo_canvas import ags, deep_linking, faults, nrps, oauth, oidc, pages, registration
+from demo_canvas.cli import demo_cli
+from demo_canvas.db import (
     EXTENSION_KEY,
     Base,
     close_db,
@@ -32,11 +32,11 @@ from lti_tool.demo_canvas.db import (
     demo_session,
     make_engine,
 )
-from lti_tool.demo_canvas.faults import clear_faults, set_fault
-from lti_tool.demo_canvas.keys import ensure_keys
-from lti_tool.demo_canvas.launches import login_initiation_for, session_cookie_for
-from lti_tool.demo_canvas.registration import configure_developer_key, install_into_tool
-from lti_tool.demo_canvas.seed import seed, tool_prompts
+from demo_canvas.faults import clear_faults, set_fault
+from demo_canvas.keys import ensure_keys
+from demo_canvas.launches import login_initiation_for, session_cookie_for
+from demo_canvas.registration import configure_developer_key, install_into_tool
+from demo_canvas.seed import seed, tool_prompts
 
 __all__ = [
     "clear_faults",

@@ -16,12 +16,12 @@ from flask import Blueprint, Response, request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lti_tool.demo_canvas import urls
-from lti_tool.demo_canvas.claims import LTI, NRPS_SCOPE, membership_roles
-from lti_tool.demo_canvas.db import get_db
-from lti_tool.demo_canvas.errors import ServiceError
-from lti_tool.demo_canvas.faults import faulty
-from lti_tool.demo_canvas.models import (
+from demo_canvas import urls
+from demo_canvas.claims import LTI, NRPS_SCOPE, membership_roles
+from demo_canvas.db import get_db
+from demo_canvas.errors import ServiceError
+from demo_canvas.faults import faulty
+from demo_canvas.models import (
     Course,
     DeveloperKey,
     Enrollment,
@@ -29,7 +29,7 @@ from lti_tool.demo_canvas.models import (
     ModuleItem,
     ResourceLink,
 )
-from lti_tool.demo_canvas.oauth import current_grant, requires_scope
+from demo_canvas.oauth import current_grant, requires_scope
 
 bp = Blueprint("nrps", __name__)
 

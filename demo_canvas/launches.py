@@ -9,11 +9,11 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lti_tool.demo_canvas import deep_linking
-from lti_tool.demo_canvas.auth import COOKIE_NAME, create_session, user_by_login
-from lti_tool.demo_canvas.claims import DEEP_LINKING_REQUEST, RESOURCE_LINK_REQUEST, LaunchSpec
-from lti_tool.demo_canvas.db import demo_session
-from lti_tool.demo_canvas.models import (
+from demo_canvas import deep_linking
+from demo_canvas.auth import COOKIE_NAME, create_session, user_by_login
+from demo_canvas.claims import DEEP_LINKING_REQUEST, RESOURCE_LINK_REQUEST, LaunchSpec
+from demo_canvas.db import demo_session
+from demo_canvas.models import (
     Assignment,
     Course,
     DeveloperKey,
@@ -22,7 +22,7 @@ from lti_tool.demo_canvas.models import (
     Submission,
     User,
 )
-from lti_tool.demo_canvas.oidc import (
+from demo_canvas.oidc import (
     LaunchNotPossible,
     LoginInitiation,
     deployment_for,

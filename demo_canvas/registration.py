@@ -21,12 +21,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from lti_tool.demo_canvas import keys, urls
-from lti_tool.demo_canvas.claims import ACCOUNT_LTI_GUID, AGS_SCOPES, NRPS_SCOPE
-from lti_tool.demo_canvas.claims import VARIABLES as SUPPORTED_VARIABLES
-from lti_tool.demo_canvas.db import demo_session, get_db, utcnow
-from lti_tool.demo_canvas.faults import faulty
-from lti_tool.demo_canvas.models import Deployment, DeveloperKey, ResourceLink
+from demo_canvas import keys, urls
+from demo_canvas.claims import ACCOUNT_LTI_GUID, AGS_SCOPES, NRPS_SCOPE
+from demo_canvas.claims import VARIABLES as SUPPORTED_VARIABLES
+from demo_canvas.db import demo_session, get_db, utcnow
+from demo_canvas.faults import faulty
+from demo_canvas.models import Deployment, DeveloperKey, ResourceLink
 
 LOG = logging.getLogger(__name__)
 bp = Blueprint("registration", __name__)
