@@ -15,17 +15,17 @@ $(STAMP): pyproject.toml
 ## Run the tool and the demo Canvas on embedded defaults (SQLite, generated keys).
 run: $(STAMP)
 	$(BIN)/flask --app lti_tool db upgrade
-	$(BIN)/flask --app lti_tool demo serve
+	$(BIN)/python -m demo_canvas serve
 
 ## Run the whole suite (SQLite by default; TEST_DATABASE_URL=postgresql://... for PostgreSQL).
 test: $(STAMP)
-	$(BIN)/ruff check lti_tool tests migrations benchmarks
+	$(BIN)/ruff check lti_tool demo_canvas tests migrations benchmarks
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check lti_tool tests migrations benchmarks
-	$(BIN)/ruff format --check lti_tool tests migrations benchmarks
+	$(BIN)/ruff check lti_tool demo_canvas tests migrations benchmarks
+	$(BIN)/ruff format --check lti_tool demo_canvas tests migrations benchmarks
 	$(BIN)/mypy
 
 clean:

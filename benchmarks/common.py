@@ -68,7 +68,6 @@ def served_app(
             "DATABASE_URL": run_database_url,
             "LTI_TOOL_BASE_URL": base_url,
             "LTI_TOOL_KEYS_DIR": str(Path(folder) / "keys"),
-            "DEMO_CANVAS_DISABLED": "1",
         }
         app = create_app(env)
         with app.app_context():

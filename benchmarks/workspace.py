@@ -47,7 +47,6 @@ def fresh_app(database_url: str | None) -> Iterator[Flask]:
                 "DATABASE_URL": run_database_url,
                 "LTI_TOOL_BASE_URL": "http://localhost",
                 "LTI_TOOL_KEYS_DIR": str(Path(folder) / "keys"),
-                "DEMO_CANVAS_DISABLED": "1",
             }
         )
         with app.app_context():

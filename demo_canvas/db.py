@@ -17,8 +17,6 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
-from lti_tool.db import transaction
-
 EXTENSION_KEY = "demo_canvas"
 
 
@@ -92,4 +90,4 @@ def close_db(_error: BaseException | None = None) -> None:
 
 def demo_session(app: Flask) -> AbstractContextManager[Session]:
     """A Session outside a request (seeding, tests, helpers); commits on success."""
-    return transaction(session_factory(app))
+    return session_factory(app).begin()

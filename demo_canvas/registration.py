@@ -1,5 +1,4 @@
-"""LTI Dynamic Registration, platform side, and installing the demo into the tool's own
-registrations.
+"""LTI Dynamic Registration, platform side, and developer keys set from the tool's JSON.
 
 Flow (canvas-lti.md section 9): the admin page loads the tool's registration URL in an iframe with
 ``openid_configuration`` and a one-hour ``registration_token``; the tool reads the configuration and
@@ -280,40 +279,6 @@ def add_deployment(session: Session, key: DeveloperKey) -> Deployment:
     session.add(deployment)
     session.flush()
     return deployment
-
-
-def install_into_tool(app: Flask) -> None:
-    """Register every demo developer key (and its deployments) with the tool, as an admin's CLI
-    would.
-
-    Keys already registered in the tool are left alone, so this can run at every start.
-    """
-    from lti_tool.db import session_scope
-    from lti_tool.services.registrations import RegistrationService
-
-    with app.app_context(), demo_session(app) as demo:
-        wanted = [
-            (key.client_id, [d.deployment_id for d in key.deployments])
-            for key in demo.scalars(select(DeveloperKey).order_by(DeveloperKey.id))
-        ]
-        issuer, login, token, jwks = (
-            urls.issuer(),
-            urls.authorize_redirect(),
-            urls.token(),
-            urls.jwks(),
-        )
-        with session_scope(app) as tool_session:
-            service = RegistrationService(tool_session)
-            for client_id, deployment_ids in wanted:
-                if service.find(issuer, client_id) is None:
-                    service.add(
-                        issuer=issuer,
-                        client_id=client_id,
-                        auth_login_url=login,
-                        auth_token_url=token,
-                        key_set_url=jwks,
-                        deployment_ids=deployment_ids,
-                    )
 
 
 def configure_developer_key(

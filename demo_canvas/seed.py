@@ -39,6 +39,25 @@ from demo_canvas.registration import FIRST_CLIENT_ID, add_deployment, apply_tool
 
 POINTS = 10.0
 
+SEEDED_BANK_PROMPTS: Mapping[str, Mapping[int, Mapping[str, str]]] = {
+    "OFFICERS": {
+        1: {"program": "officers", "prompt_bank": "officers-rights-prevention"},
+        2: {"program": "officers", "prompt_bank": "officers-systemic-routine"},
+    },
+    "LEADERS": {
+        1: {"program": "leaders", "prompt_bank": "leaders-rights-culture"},
+        2: {"program": "leaders", "prompt_bank": "leaders-systemic-outcomes"},
+        3: {"program": "leaders", "prompt_bank": "leaders-bias-review"},
+        4: {"program": "leaders", "prompt_bank": "leaders-community-partnership"},
+        5: {"program": "leaders", "prompt_bank": "leaders-risk-conditions"},
+        6: {"program": "leaders", "prompt_bank": "leaders-change-assessment"},
+    },
+}
+"""The default ``DEMO_CANVAS_SEED_PROMPTS``: each week's link carries the custom params an
+instructor's deep-linking placement of one of the tool's bank prompts would (``program`` and
+``prompt_bank``, keys of the tool's published program bank), so opening it gives the course its
+copy of that prompt. Like a course copied from a template course in Canvas."""
+
 
 @dataclass(frozen=True)
 class SeedUser:
@@ -134,17 +153,6 @@ def default_tool_config() -> dict[str, Any]:
 def _opaque(text: str) -> str:
     """A stable 40-hex id like Canvas's opaque ids."""
     return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
-
-
-def tool_prompts() -> dict[str, dict[int, dict[str, str]]]:
-    """The tool's own demo prompts, one per week, as custom params of the seeded week links:
-    opening one gives the course its copy of that bank prompt, as if an instructor had placed it."""
-    from lti_tool.services.programs import demo_items
-
-    return {
-        code: {int(item["week"]): dict(item["custom"]) for item in demo_items(program)}
-        for code, program in (("OFFICERS", "officers"), ("LEADERS", "leaders"))
-    }
 
 
 def seed(session: Session) -> None:

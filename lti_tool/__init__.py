@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 from collections.abc import Mapping
 from datetime import timedelta
@@ -32,9 +31,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     settings = load_settings(Path(app.instance_path), config)
     app.config.update(settings.to_flask_config())
     app.config.update({k: v for k, v in (config or {}).items() if k.isupper()})
-    for name, value in os.environ.items():
-        if name.startswith("DEMO_CANVAS_"):
-            app.config.setdefault(name, value)
     configure_logging()
 
     db.init_app(app)
@@ -53,15 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from lti_tool.cli import register_commands
 
     register_commands(app)
-    if not settings.is_production and not _flag(app.config.get("DEMO_CANVAS_DISABLED", "")):
-        from lti_tool import demo_canvas
-
-        demo_canvas.init_app(app)
     return app
-
-
-def _flag(value: object) -> bool:
-    return str(value).lower() in ("1", "true", "yes", "on")
 
 
 class _IdConverter(IntegerConverter):

@@ -81,6 +81,7 @@ def db_downgrade(revision: str) -> None:
 @click.option("--auth-token-url")
 @click.option("--key-set-url")
 @click.option("--deployment-id", "deployment_ids", multiple=True)
+@click.option("--exist-ok", is_flag=True, help="Succeed without a change if already registered.")
 def registration_add(
     preset: str | None,
     issuer: str | None,
@@ -89,6 +90,7 @@ def registration_add(
     auth_token_url: str | None,
     key_set_url: str | None,
     deployment_ids: tuple[str, ...],
+    exist_ok: bool,
 ) -> None:
     """Trust a platform: its issuer, client id, and OIDC, token and key endpoints."""
     env = canvas.ENVIRONMENTS[preset] if preset else None
@@ -104,8 +106,12 @@ def registration_add(
             "missing " + ", ".join(missing) + " (or use --canvas prod|beta|test)"
         )
     with session_scope(current_app) as session:
+        service = RegistrationService(session, allow_local_urls=_allow_local())
+        if exist_ok and service.find(str(values["issuer"]), client_id) is not None:
+            click.echo(f"{values['issuer']} client {client_id} is already registered.")
+            return
         try:
-            registration = RegistrationService(session, allow_local_urls=_allow_local()).add(
+            registration = service.add(
                 issuer=str(values["issuer"]),
                 client_id=client_id,
                 auth_login_url=str(values["auth_login_url"]),

@@ -56,7 +56,6 @@ def _config(database_url: str, keys_dir: Path, **extra: Any) -> dict[str, Any]:
         "DATABASE_URL": database_url,
         "LTI_TOOL_BASE_URL": "http://localhost",
         "LTI_TOOL_KEYS_DIR": str(keys_dir),
-        "DEMO_CANVAS_DISABLED": "1",
         # Queued rows stay in the outbox unless a test hands them to the delivery thread: most
         # tests check what is queued, and their Canvas URLs are not served.
         "GRADE_SYNC_SEND_AFTER_RESPONSE": False,

@@ -14,9 +14,9 @@ from urllib.parse import urljoin, urlsplit
 import requests
 from alembic import command
 
+from demo_canvas.devserver import install
 from lti_tool.cli import alembic_config
-from demo_canvas.cli import install
-from tests.servers import ServedApp, free_server, instance_config, serve
+from tests.servers import ServedApp, demo_config, free_server, instance_config, serve
 
 
 @dataclass
@@ -142,20 +142,13 @@ def demo_site(database_url: str, keys_dir: Path, demo_db: Path, **extra: Any) ->
     server = free_server()
     port = server.server_port
     tool_url, demo_url = f"http://localhost:{port}", f"http://127.0.0.1:{port}"
-    config = instance_config(
-        database_url,
-        keys_dir,
-        tool_url,
-        DEMO_CANVAS_DISABLED="",
-        DEMO_CANVAS_BASE_URL=demo_url,
-        DEMO_CANVAS_DATABASE_URL=f"sqlite:///{demo_db}",
-        DEMO_CANVAS_COOKIE_SECURE=False,
-        **extra,
-    )
-    with serve(server, config) as served:
+    config = instance_config(database_url, keys_dir, tool_url, **extra)
+    demo = demo_config(demo_url, tool_url, demo_db, DEMO_CANVAS_COOKIE_SECURE=False)
+    with serve(server, config, demo) as served:
         with served.app.app_context():
             command.upgrade(alembic_config(served.app), "head")
-        install(served.app)
+        assert served.demo is not None
+        install(served.demo, served.app)
         yield DemoSite(served, tool_url, demo_url)
 
 

@@ -39,7 +39,6 @@ class BankPrompt:
     grading_type: str
     rubric: tuple[Criterion, ...] = ()
     outline: tuple[str, ...] = ()
-    demo: bool = False
 
 
 @dataclass(frozen=True)
@@ -121,7 +120,6 @@ def _bank_prompt(item: dict[str, Any]) -> BankPrompt:
         grading_type=item["grading_type"],
         rubric=tuple(Criterion(c["label"], float(c["points"])) for c in item.get("rubric", ())),
         outline=tuple(item.get("outline", ())),
-        demo=bool(item.get("demo")),
     )
 
 
@@ -172,28 +170,3 @@ class ProgramService:
             )
         )
         return Capacity(int(count or 0), program.capacity)
-
-
-def demo_items(program_key: str) -> list[dict[str, Any]]:
-    """The prompts a demo course of this program comes with: one graded link per week.
-
-    Each item: `week`, `title`, `points`, and `custom` (the link's custom parameters, as deep
-    linking would set them: `program` and `prompt_bank`). The tool turns a launch carrying
-    `prompt_bank` into the course's own copy of that bank prompt.
-    """
-    program = get_program(program_key)
-    if program is None:
-        raise ValueError(f"unknown program {program_key!r}")
-    items = []
-    for module in program.modules:
-        chosen = [p for p in program.prompts_for_week(module.week) if p.demo]
-        for prompt in chosen[:1]:
-            items.append(
-                {
-                    "week": module.week,
-                    "title": prompt.title,
-                    "points": prompt.points,
-                    "custom": {"program": program.key, "prompt_bank": prompt.key},
-                }
-            )
-    return items

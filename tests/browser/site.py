@@ -14,11 +14,11 @@ from flask import Flask
 from sqlalchemy import select, update
 from werkzeug.serving import ThreadedWSGIServer
 
-from demo_canvas.cli import install
 from demo_canvas.db import demo_session
+from demo_canvas.devserver import install
 from demo_canvas.models import DeveloperKey
 from tests.browser.tls import server_context
-from tests.servers import instance_config, serve
+from tests.servers import demo_config, instance_config, serve
 
 
 class _Server(ThreadedWSGIServer):
@@ -70,23 +70,28 @@ class BrowserSite:
         self.port = self._server.server_port
         self.tool_url = f"https://localhost:{self.port}"
         self.demo_url = f"https://127.0.0.1:{self.port}"
+        demo_extra = {k: v for k, v in extra.items() if k.startswith("DEMO_CANVAS_")}
         self.config = instance_config(
             database_url,
             keys_dir,
             self.tool_url,
-            DEMO_CANVAS_DISABLED="",
-            DEMO_CANVAS_BASE_URL=self.demo_url,
-            DEMO_CANVAS_DATABASE_URL=f"sqlite:///{demo_db}",
+            **{k: v for k, v in extra.items() if k not in demo_extra},
+        )
+        self.demo_config = demo_config(
+            self.demo_url,
+            self.tool_url,
+            demo_db,
             DEMO_CANVAS_HTTP=verifying_session(cert[0]),
-            **extra,
+            **demo_extra,
         )
         self._stack = ExitStack()
-        self.app: Flask = self._serve(self._server)
+        self.app, self.demo = self._serve(self._server)
 
-    def _serve(self, server: _Server) -> Flask:
-        app = self._stack.enter_context(serve(server, self.config)).app
-        app.extensions["http_session"] = verifying_session(self.cert[0])
-        return app
+    def _serve(self, server: _Server) -> tuple[Flask, Flask]:
+        served = self._stack.enter_context(serve(server, self.config, self.demo_config))
+        served.app.extensions["http_session"] = verifying_session(self.cert[0])
+        assert served.demo is not None
+        return served.app, served.demo
 
     def stop(self) -> None:
         """Shut the server down and drop open connections: the tool is unreachable."""
@@ -98,7 +103,7 @@ class BrowserSite:
     def start(self) -> None:
         """A new app instance on the same port and databases, as after a redeploy."""
         self._server = _Server(self.port, self.cert)
-        self.app = self._serve(self._server)
+        self.app, self.demo = self._serve(self._server)
 
     def restart(self) -> None:
         self.stop()
@@ -106,15 +111,15 @@ class BrowserSite:
 
     def install_seeded_key(self) -> None:
         """The demo's seeded developer key, registered with the tool (the `make run` setup)."""
-        install(self.app)
+        install(self.demo, self.app)
 
     def turn_off_seeded_key(self) -> None:
         """A Canvas account with no tool yet: only a dynamic registration will install one."""
-        with self.app.app_context(), demo_session(self.app) as session:
+        with self.demo.app_context(), demo_session(self.demo) as session:
             session.execute(update(DeveloperKey).values(enabled=False))
 
     def dynamic_key_ids(self) -> list[int]:
-        with self.app.app_context(), demo_session(self.app) as session:
+        with self.demo.app_context(), demo_session(self.demo) as session:
             query = select(DeveloperKey.id).where(DeveloperKey.registration_jti.is_not(None))
             return list(session.scalars(query))
 

@@ -1,4 +1,4 @@
-"""Fixtures for the demo Canvas: a bare Flask app with only the demo, and a tool-side RSA key.
+"""Fixtures for the demo Canvas: its own app (no tool), and a tool-side RSA key.
 
 The seeded database is built once per session and copied for each test (RSA key generation is the
 slow part). The demo fetches the tool's JWKS through ``tests.fake_jwks.ToolJwks``, so no test
@@ -24,7 +24,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from demo_canvas import init_app, login_initiation_for, session_cookie_for
+from demo_canvas import create_app, login_initiation_for, session_cookie_for
 from demo_canvas.db import EXTENSION_KEY, demo_session
 from demo_canvas.models import Course, DeveloperKey, LineItem, User
 from tests.fake_jwks import ToolJwks
@@ -59,17 +59,16 @@ def tool_public_jwk(tool_private_key: rsa.RSAPrivateKey) -> dict[str, Any]:
     return jwk
 
 
-def _make_app(db_path: Path, instance: Path, http: ToolJwks) -> Flask:
-    app = Flask("demo_canvas_test", instance_path=str(instance))
-    app.config.update(
-        TESTING=True,
-        DEMO_CANVAS_DATABASE_URL=f"sqlite:///{db_path}",
-        DEMO_CANVAS_HTTP=http,
-        DEMO_CANVAS_BASE_URL=DEMO,
-        LTI_TOOL_BASE_URL=TOOL,
+def _make_app(db_path: Path, http: ToolJwks) -> Flask:
+    return create_app(
+        {
+            "TESTING": True,
+            "DEMO_CANVAS_DATABASE_URL": f"sqlite:///{db_path}",
+            "DEMO_CANVAS_HTTP": http,
+            "DEMO_CANVAS_BASE_URL": DEMO,
+            "LTI_TOOL_BASE_URL": TOOL,
+        }
     )
-    init_app(app)
-    return app
 
 
 def _dispose(app: Flask) -> None:
@@ -80,7 +79,7 @@ def _dispose(app: Flask) -> None:
 def seeded_db(tmp_path_factory: pytest.TempPathFactory, tool_public_jwk: dict[str, Any]) -> Path:
     folder = tmp_path_factory.mktemp("demo_canvas_seed")
     path = folder / "seeded.db"
-    _dispose(_make_app(path, folder, _http(tool_public_jwk)))
+    _dispose(_make_app(path, _http(tool_public_jwk)))
     return path
 
 
@@ -97,7 +96,7 @@ def http(tool_public_jwk: dict[str, Any]) -> ToolJwks:
 def app(tmp_path: Path, seeded_db: Path, http: ToolJwks) -> Iterator[Flask]:
     db_path = tmp_path / "demo.db"
     shutil.copy(seeded_db, db_path)
-    app = _make_app(db_path, tmp_path, http)
+    app = _make_app(db_path, http)
     yield app
     _dispose(app)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import jwt
@@ -11,7 +12,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from demo_canvas import init_app, login_initiation_for
+from demo_canvas import create_app, login_initiation_for
 
 from .conftest import CLIENT_ID, ISSUER, TOOL, TOOL_LAUNCH, World
 
@@ -19,12 +20,18 @@ LTI = "https://purl.imsglobal.org/spec/lti/claim/"
 MEMBERSHIP = "http://purl.imsglobal.org/vocab/lis/v2/membership#"
 
 
-def test_refuses_production() -> None:
-    app = Flask("production_app")
-    app.config["LTI_TOOL_ENV"] = "production"
-    with pytest.raises(RuntimeError):
-        init_app(app)
-    assert "demo_canvas" not in app.blueprints
+@pytest.mark.parametrize("by_environment", [True, False], ids=["environment", "config"])
+def test_refuses_production(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, by_environment: bool
+) -> None:
+    config = {"DEMO_CANVAS_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}"}
+    if by_environment:
+        monkeypatch.setenv("LTI_TOOL_ENV", "production")
+    else:
+        config["LTI_TOOL_ENV"] = "production"
+    with pytest.raises(RuntimeError, match="cannot run in production"):
+        create_app(config)
+    assert not (tmp_path / "demo.db").exists()
 
 
 def test_jwks_publishes_past_present_future_keys(client: FlaskClient) -> None:

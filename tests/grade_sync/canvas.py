@@ -22,8 +22,7 @@ from flask import Flask
 from sqlalchemy import select, update
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from lti_tool.db import session_scope, utcnow
-from demo_canvas import clear_faults, init_app, set_fault
+from demo_canvas import clear_faults, create_app, set_fault
 from demo_canvas.db import EXTENSION_KEY, demo_session
 from demo_canvas.models import (
     Assignment,
@@ -36,6 +35,7 @@ from demo_canvas.models import (
     Submission,
     User,
 )
+from lti_tool.db import session_scope, utcnow
 from lti_tool.lti.services import ServiceClient
 from lti_tool.models import Course as ToolCourse
 from lti_tool.models import CourseRole, Person, Registration
@@ -51,16 +51,15 @@ REVIEW = TOOL_BASE + "/lti/launch?review="
 
 
 def demo_app(db_path: Path, jwks: Callable[[], dict[str, Any]], base_url: str) -> Flask:
-    app = Flask("demo_canvas_for_grade_sync", instance_path=str(db_path.parent))
-    app.config.update(
-        TESTING=True,
-        DEMO_CANVAS_DATABASE_URL=f"sqlite:///{db_path}",
-        DEMO_CANVAS_HTTP=ToolJwks(TOOL_BASE + "/lti/jwks", jwks),
-        DEMO_CANVAS_BASE_URL=base_url,
-        LTI_TOOL_BASE_URL=TOOL_BASE,
+    return create_app(
+        {
+            "TESTING": True,
+            "DEMO_CANVAS_DATABASE_URL": f"sqlite:///{db_path}",
+            "DEMO_CANVAS_HTTP": ToolJwks(TOOL_BASE + "/lti/jwks", jwks),
+            "DEMO_CANVAS_BASE_URL": base_url,
+            "LTI_TOOL_BASE_URL": TOOL_BASE,
+        }
     )
-    init_app(app)
-    return app
 
 
 def seed_database(folder: Path) -> Path:

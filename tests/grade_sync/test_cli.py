@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Flask
 from sqlalchemy import select, update
 
-from lti_tool.db import session_scope
 from demo_canvas.db import demo_session
 from demo_canvas.models import Result, Submission
+from lti_tool.db import session_scope
 from lti_tool.models import AuditAction, AuditEvent
 
 from .canvas import DemoCanvas, queue_grade

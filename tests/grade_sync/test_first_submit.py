@@ -19,8 +19,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from demo_canvas.seed import SEEDED_BANK_PROMPTS
 from lti_tool.db import session_scope
-from lti_tool.demo_canvas.seed import tool_prompts
 from lti_tool.models.grade_sync import OutboxItem, OutboxStatus
 from tests.platform import CLIENT_ID, TestPlatform
 from tests.reflections.conftest import Canvas as Launcher
@@ -63,7 +63,10 @@ def test_autosave_then_a_first_submit_reaches_canvas_though_the_browser_resets(
     app.config["GRADE_SYNC_SEND_AFTER_RESPONSE"] = True
     sub = canvas.user_sub("participant1")
     person = Launcher(client, platform).launch(
-        sub, link="week-1", custom=tool_prompts()["OFFICERS"][1], lineitem=canvas.line_item_url()
+        sub,
+        link="week-1",
+        custom=dict(SEEDED_BANK_PROMPTS["OFFICERS"][1]),
+        lineitem=canvas.line_item_url(),
     )
     canvas.answer_for(CLIENT_ID)
     page = person.landing.get_data(as_text=True)

@@ -14,7 +14,7 @@ from lti_tool import create_app
 from lti_tool.config import ConfigurationError, load_settings
 from lti_tool.db import session_scope
 from lti_tool.lti.keys import KeyStore
-from lti_tool.models import Deployment, Registration
+from lti_tool.models import AuditAction, AuditEvent, Deployment, Registration
 from lti_tool.services.registrations import RegistrationService
 from tests.platform import CLIENT_ID, ISSUER, TestPlatform
 
@@ -63,18 +63,25 @@ class TestSettings:
         with pytest.raises(ConfigurationError, match=message):
             load_settings(tmp_path, {"LTI_TOOL_ENV": "production", **overrides})
 
-    def test_production_has_no_demo_canvas(self, tmp_path: Path, keys_dir: Path) -> None:
-        app = create_app(
-            {
-                "LTI_TOOL_ENV": "production",
-                "SECRET_KEY": "s" * 40,
-                "DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}",
-                "LTI_TOOL_BASE_URL": "https://tool.example",
-                "LTI_TOOL_KEYS_DIR": str(keys_dir),
-                "DEMO_CANVAS_DISABLED": "",
-            }
-        )
+    @pytest.mark.parametrize("env", [None, "production"], ids=["unset", "production"])
+    def test_create_app_alone_never_serves_the_demo_canvas(
+        self, env: str | None, tmp_path: Path, keys_dir: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Only `python -m demo_canvas serve` (make run) puts the demo next to the tool; no
+        setting of the tool's own app mounts it, whatever `DEMO_CANVAS_*` says."""
+        monkeypatch.delenv("LTI_TOOL_ENV", raising=False)
+        monkeypatch.setenv("DEMO_CANVAS_BASE_URL", "http://127.0.0.1:5000")
+        config = {
+            "SECRET_KEY": "s" * 40,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}",
+            "LTI_TOOL_BASE_URL": "https://tool.example",
+            "LTI_TOOL_KEYS_DIR": str(keys_dir),
+        }
+        app = create_app({**config, "LTI_TOOL_ENV": env} if env else config)
+        assert app.config["LTI_TOOL_ENV"] == (env or "development")
         assert not any(rule.rule.startswith("/demo") for rule in app.url_map.iter_rules())
+        assert not any(name.startswith("DEMO_CANVAS") for name in app.config)
+        assert "demo" not in app.cli.commands
         app.extensions["db_engine"].dispose()
 
 
@@ -246,6 +253,20 @@ class TestRegistrationCli:
             == 0
         )
         assert "No registrations" in runner.invoke(args=["registration", "list"]).output
+
+    def test_exist_ok_leaves_a_registration_as_it_is(self, app: Flask) -> None:
+        """What a provisioning script (and the demo's `make run`) repeats at every start."""
+        runner = app.test_cli_runner()
+        add = ["registration", "add", "--canvas", "beta", "--client-id", "170000000000559"]
+        assert runner.invoke(args=[*add, "--deployment-id", "1:a"]).exit_code == 0
+        again = runner.invoke(args=[*add, "--deployment-id", "2:b", "--exist-ok"])
+        assert again.exit_code == 0 and "already registered" in again.output
+        assert runner.invoke(args=add).exit_code != 0
+        listing = runner.invoke(args=["registration", "list"]).output
+        assert "1:a" in listing and "2:b" not in listing
+        with session_scope(app) as session:
+            events = session.scalars(select(AuditEvent.action)).all()
+        assert events == [AuditAction.REGISTRATION_ADDED]
 
     def test_canvas_preset_fills_urls(self, app: Flask) -> None:
         runner = app.test_cli_runner()

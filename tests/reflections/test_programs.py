@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lti_tool.services.programs import all_programs, demo_items, find_bank_prompt, get_program
+from lti_tool.services.programs import all_programs, find_bank_prompt, get_program
 
 THEMES = {
     "Rights promotion and protection as prevention",
@@ -53,20 +53,6 @@ def test_leaders_end_with_a_structured_change_assessment() -> None:
     assert prompt.grading_type == "rubric" and len(prompt.outline) >= 5
 
 
-@pytest.mark.parametrize("key", ["officers", "leaders"])
-def test_demo_items_place_one_prompt_a_week(key: str) -> None:
-    items = demo_items(key)
-    program = get_program(key)
-    assert program is not None
-    assert [item["week"] for item in items] == list(range(1, program.weeks + 1))
-    for item in items:
-        assert item["custom"]["program"] == key
-        found = find_bank_prompt(item["custom"]["prompt_bank"])
-        assert found is not None and found[1].title == item["title"]
-        assert item["points"] == found[1].points
-
-
-def test_unknown_demo_program() -> None:
-    with pytest.raises(ValueError):
-        demo_items("cadets")
-    assert len(all_programs()) == 2
+def test_two_programs() -> None:
+    assert [program.key for program in all_programs()] == ["officers", "leaders"]
+    assert get_program("cadets") is None
