@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
 from lti_tool.sample import writing
-from lti_tool.services.programs import BankPrompt, Program, demo_items, get_program
+from lti_tool.services.programs import BankPrompt, Program, get_program, sample_prompts
 
 DEFAULT_SEED = 16
 
@@ -137,7 +137,7 @@ def plan_cohort(
     )
     prompts = tuple(
         SamplePrompt(bank, starts_at + timedelta(days=7 * bank.week - 1, hours=23, minutes=59))
-        for bank in _bank_prompts(program)
+        for bank in sample_prompts(program)
     )
     instructors = tuple(
         SamplePerson(f"sample-{program_key}-instructor-{n}", f"{given} {family}")
@@ -157,12 +157,6 @@ def plan_cohort(
 def guide_sub(program_key: str) -> str:
     """The participant a walk-through follows: the first of the cohort."""
     return f"sample-{program_key}-001"
-
-
-def _bank_prompts(program: Program) -> list[BankPrompt]:
-    """The prompts a course of the program is placed with: one per week, as in the demo."""
-    keys = [item["custom"]["prompt_bank"] for item in demo_items(program.key)]
-    return [prompt for key in keys if (prompt := program.prompt(key)) is not None]
 
 
 def _participants(program: Program, rng: random.Random, size: int) -> tuple[SamplePerson, ...]:

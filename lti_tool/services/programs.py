@@ -39,6 +39,8 @@ class BankPrompt:
     grading_type: str
     rubric: tuple[Criterion, ...] = ()
     outline: tuple[str, ...] = ()
+    sample: bool = False
+    """Its week's featured prompt: what a sample course of the program is placed with."""
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,7 @@ def _bank_prompt(item: dict[str, Any]) -> BankPrompt:
         grading_type=item["grading_type"],
         rubric=tuple(Criterion(c["label"], float(c["points"])) for c in item.get("rubric", ())),
         outline=tuple(item.get("outline", ())),
+        sample=bool(item.get("sample")),
     )
 
 
@@ -170,3 +173,12 @@ class ProgramService:
             )
         )
         return Capacity(int(count or 0), program.capacity)
+
+
+def sample_prompts(program: Program) -> list[BankPrompt]:
+    """The prompts a sample course of the program is placed with: one a week, the first marked
+    `sample` in the bank."""
+    chosen: list[BankPrompt] = []
+    for module in program.modules:
+        chosen.extend([p for p in program.prompts_for_week(module.week) if p.sample][:1])
+    return chosen

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lti_tool.services.programs import all_programs, find_bank_prompt, get_program
+from lti_tool.services.programs import all_programs, find_bank_prompt, get_program, sample_prompts
 
 THEMES = {
     "Rights promotion and protection as prevention",
@@ -51,6 +51,15 @@ def test_leaders_end_with_a_structured_change_assessment() -> None:
     program, prompt = found
     assert program.key == "leaders" and prompt.week == 6 and prompt.theme == "change"
     assert prompt.grading_type == "rubric" and len(prompt.outline) >= 5
+
+
+@pytest.mark.parametrize("key", ["officers", "leaders"])
+def test_a_sample_course_is_placed_with_one_bank_prompt_a_week(key: str) -> None:
+    program = get_program(key)
+    assert program is not None
+    prompts = sample_prompts(program)
+    assert [prompt.week for prompt in prompts] == list(range(1, program.weeks + 1))
+    assert all(program.prompt(prompt.key) == prompt for prompt in prompts)
 
 
 def test_two_programs() -> None:
