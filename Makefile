@@ -27,6 +27,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check lti_tool demo_canvas tests migrations benchmarks
 	$(BIN)/ruff format --check lti_tool demo_canvas tests migrations benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache

@@ -22,7 +22,8 @@ from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
 from lti_tool import create_app
-from lti_tool.cli import alembic_config
+from lti_tool.cli.db import alembic_config
+from lti_tool.web import wiring
 
 SECRET = "benchmark-secret-key-0123456789-abcdefghij"
 
@@ -77,7 +78,7 @@ def served_app(
             with runner(app, env, port, workers) as peak:
                 yield app, base_url, peak
         finally:
-            app.extensions["db_engine"].dispose()
+            wiring(app).engine.dispose()
 
 
 @contextmanager

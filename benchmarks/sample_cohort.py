@@ -17,11 +17,12 @@ from flask import Flask
 
 from benchmarks.common import print_table
 from benchmarks.workspace import REPEATS, QueryCounter, fresh_app
-from lti_tool.db import session_scope, utcnow
+from lti_tool.db import utcnow
 from lti_tool.sample.cohort import DEFAULT_SEED, plan_cohort
 from lti_tool.sample.store import SampleCourseStore
 from lti_tool.services.walkthroughs import WalkthroughService
 from lti_tool.tour.steps import for_program
+from lti_tool.web import session_scope
 
 TODAY = date(2026, 11, 30)
 

@@ -16,7 +16,8 @@ import time
 from pathlib import Path
 
 from benchmarks.common import print_table, served_app
-from lti_tool.services.grade_sync import Sender, Worker, service_client
+from lti_tool.services.delivery import Sender, Worker
+from lti_tool.web import wiring
 from tests.grade_sync.canvas import DemoCanvas, queue_grade, seed_database
 
 
@@ -55,7 +56,7 @@ def main(argv: list[str] | None = None) -> None:
             ids = [queue_grade(app, course_id, p, 7, lineitem_url=url) for p in people]
             canvas.fault("ags", latency_ms=args.latency_ms)
             canvas.fault("token", latency_ms=args.latency_ms)
-            sender = Sender(app.extensions["db_sessionmaker"], service_client(app), name="bench")
+            sender = Sender(wiring(app).sessions, wiring(app).service_client, name="bench")
             started = time.perf_counter()
             deliver(sender, ids, args.workers)
             elapsed = time.perf_counter() - started

@@ -25,9 +25,10 @@ from sqlalchemy import event, select
 
 from benchmarks.common import print_table, scratch_database
 from lti_tool import create_app
-from lti_tool.cli import alembic_config
-from lti_tool.db import session_scope, utcnow
+from lti_tool.cli.db import alembic_config
+from lti_tool.db import utcnow
 from lti_tool.models import Course, CourseRole, Enrollment, Person, Prompt, Reflection
+from lti_tool.web import session_scope, wiring
 from tests.platform import INSTRUCTOR, TestPlatform
 
 SIZES = ((75, 8), (25, 12), (750, 8))
@@ -54,7 +55,7 @@ def fresh_app(database_url: str | None) -> Iterator[Flask]:
         try:
             yield app
         finally:
-            app.extensions["db_engine"].dispose()
+            wiring(app).engine.dispose()
 
 
 def seed(app: Flask, participants: int, prompts: int) -> None:
@@ -105,7 +106,7 @@ def seed(app: Flask, participants: int, prompts: int) -> None:
 class QueryCounter:
     def __init__(self, app: Flask) -> None:
         self.count = 0
-        event.listen(app.extensions["db_engine"], "before_cursor_execute", self._count)
+        event.listen(wiring(app).engine, "before_cursor_execute", self._count)
 
     def _count(self, *_args: Any) -> None:
         self.count += 1

@@ -17,7 +17,8 @@ import jwt
 from flask import Response, abort, current_app, g, request, url_for
 
 from lti_tool.lti.claims import LaunchContext
-from lti_tool.lti.launch import LaunchError
+from lti_tool.lti.errors import LaunchError
+from lti_tool.web import services
 
 TOKEN_LIFETIME = timedelta(minutes=60)
 TOKEN_PARAM = "st"  # noqa: S105 - the name of a query parameter, not a secret
@@ -77,8 +78,7 @@ def load_launch() -> LaunchContext:
     if not token:
         raise SessionExpired()
     payload = read_token(token, current_app.config["SECRET_KEY"])
-    gateway = current_app.extensions["lti_gateway_factory"]()
-    context: LaunchContext = gateway.restore(str(payload["lid"]))
+    context = services().gateway.restore(str(payload["lid"]))
     bound = (payload.get("sub"), payload.get("ctx"), payload.get("role"))
     if bound != (context.sub, context.context_id, context.role):
         raise SessionExpired()

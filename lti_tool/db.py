@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from flask import Flask, g
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
 
@@ -114,34 +113,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
-
-
-def init_app(app: Flask) -> None:
-    engine = make_engine(app.config["DATABASE_URL"])
-    app.extensions["db_engine"] = engine
-    app.extensions["db_sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
-    app.teardown_appcontext(_close_session)
-
-
-def get_session() -> Session:
-    """The request's session: one per app context, closed (and so rolled back) at teardown."""
-    if "db_session" not in g:
-        from flask import current_app
-
-        g.db_session = current_app.extensions["db_sessionmaker"]()
-    session: Session = g.db_session
-    return session
-
-
-def _close_session(_exc: BaseException | None) -> None:
-    session = g.pop("db_session", None)
-    if session is not None:
-        session.close()
-
-
-def session_scope(app: Flask) -> AbstractContextManager[Session]:
-    """A session outside a request (CLI, worker, seeding): commit on success, else roll back."""
-    return transaction(app.extensions["db_sessionmaker"])
 
 
 @contextmanager

@@ -15,9 +15,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from lti_tool import create_app
-from lti_tool.background import EXTENSION
-from lti_tool.cli import alembic_config
+from lti_tool.cli.db import alembic_config
 from lti_tool.db import Base
+from lti_tool.web import wiring
 from tests.platform import TestPlatform
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -40,7 +40,7 @@ def migrated(database_url: str, keys_dir: Path) -> str:
     """The schema built once per run by the real migrations, from an empty database."""
     app = create_app(_config(database_url, keys_dir))
     with app.app_context():
-        engine = app.extensions["db_engine"]
+        engine = wiring(app).engine
         with engine.begin() as connection:
             Base.metadata.drop_all(connection)
             connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
@@ -69,19 +69,16 @@ def app(migrated: str, keys_dir: Path) -> Iterator[Flask]:
     yield app
     stop_delivery(app)
     _empty_tables(app)
-    app.extensions["db_engine"].dispose()
+    wiring(app).engine.dispose()
 
 
 def stop_delivery(app: Flask) -> None:
     """Let the app's delivery thread finish what it was handed, then stop it."""
-    delivery = app.extensions.get(EXTENSION)
-    if delivery is not None:
-        delivery.wait_idle()
-        delivery.stop()
+    wiring(app).stop_delivery()
 
 
 def _empty_tables(app: Flask) -> None:
-    with app.extensions["db_engine"].begin() as connection:
+    with wiring(app).engine.begin() as connection:
         for table in reversed(Base.metadata.sorted_tables):
             connection.execute(table.delete())
 

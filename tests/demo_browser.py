@@ -15,7 +15,7 @@ import requests
 from alembic import command
 
 from demo_canvas.devserver import install
-from lti_tool.cli import alembic_config
+from lti_tool.cli.db import alembic_config
 from tests.servers import ServedApp, demo_config, free_server, instance_config, serve
 
 

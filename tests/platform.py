@@ -17,8 +17,8 @@ from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from lti_tool.db import session_scope
 from lti_tool.services.registrations import RegistrationService
+from lti_tool.web import session_scope
 
 ISSUER = "https://canvas.test.example"
 CLIENT_ID = "10000000000042"

@@ -9,6 +9,8 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import event
 
+from lti_tool.web import wiring
+
 
 @contextmanager
 def counting(app: Flask) -> Iterator[list[str]]:
@@ -17,7 +19,7 @@ def counting(app: Flask) -> Iterator[list[str]]:
     def record(*args: Any) -> None:
         statements.append(args[2])
 
-    engine = app.extensions["db_engine"]
+    engine = wiring(app).engine
     event.listen(engine, "before_cursor_execute", record)
     try:
         yield statements

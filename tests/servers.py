@@ -20,6 +20,7 @@ import demo_canvas
 from demo_canvas.db import EXTENSION_KEY
 from demo_canvas.devserver import DevServer
 from lti_tool import create_app
+from lti_tool.web import wiring
 
 
 class ServedApp:
@@ -36,11 +37,15 @@ def free_server() -> BaseWSGIServer:
 
 @contextmanager
 def serve(
-    server: BaseWSGIServer, config: dict[str, Any], demo_config: dict[str, Any] | None = None
+    server: BaseWSGIServer,
+    config: dict[str, Any],
+    demo_config: dict[str, Any] | None = None,
+    http: requests.Session | None = None,
 ) -> Iterator[ServedApp]:
     """Serve a new app instance (its own engine and caches) on an already bound server; with
-    `demo_config`, the demo Canvas too, under /demo as the development server composes them."""
-    app = create_app(config)
+    `demo_config`, the demo Canvas too, under /demo as the development server composes them;
+    `http` is the tool's outbound client (default: a plain one)."""
+    app = create_app(config, http=http)
     demo = demo_canvas.create_app(demo_config) if demo_config is not None else None
     server.app = DevServer(app, demo) if demo else app
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -50,7 +55,7 @@ def serve(
     finally:
         server.shutdown()
         server.server_close()
-        app.extensions["db_engine"].dispose()
+        wiring(app).dispose()
         if demo:
             demo.extensions[EXTENSION_KEY]["engine"].dispose()
 

@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from lti_tool.lti import canvas
+from lti_tool.lti.canvas.custom import expanded_custom
+from lti_tool.lti.canvas.messages import PLACEMENT_CLAIM
 
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
 MESSAGE_TYPE = LTI + "message_type"
@@ -47,7 +48,7 @@ _STRING_CLAIMS: tuple[tuple[tuple[str, ...], int | None], ...] = (
     ((CONTEXT, "title"), None),
     ((CONTEXT, "label"), None),
     ((TARGET_LINK_URI,), URL_LIMIT),
-    ((canvas.PLACEMENT_CLAIM,), ID_LIMIT),
+    ((PLACEMENT_CLAIM,), ID_LIMIT),
     ((AGS_ENDPOINT, "lineitems"), URL_LIMIT),
     ((AGS_ENDPOINT, "lineitem"), URL_LIMIT),
     ((NRPS, "context_memberships_url"), URL_LIMIT),
@@ -174,7 +175,7 @@ class LaunchContext:
         context = body.get(CONTEXT) or {}
         resource_link = body.get(RESOURCE_LINK) or {}
         ags = body.get(AGS_ENDPOINT) or {}
-        custom = canvas.expanded_custom(body.get(CUSTOM) or {})
+        custom = expanded_custom(body.get(CUSTOM) or {})
         return cls(
             launch_id=launch_id,
             issuer=str(body["iss"]),
@@ -192,7 +193,7 @@ class LaunchContext:
             context_label=_text(context.get("label")),
             resource_link_id=resource_link.get("id"),
             target_link_uri=str(body.get(TARGET_LINK_URI) or ""),
-            placement=body.get(canvas.PLACEMENT_CLAIM),
+            placement=body.get(PLACEMENT_CLAIM),
             custom=custom,
             lineitems_url=ags.get("lineitems"),
             lineitem_url=ags.get("lineitem"),

@@ -9,9 +9,9 @@ from pylti1p3.deep_link import DeepLink
 from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.lineitem import LineItem
 
-from lti_tool.lti import canvas
+from lti_tool.lti.canvas.messages import PRESERVE_ASSIGNMENT_NAME
 from lti_tool.lti.claims import LaunchContext
-from lti_tool.lti.launch import LaunchError
+from lti_tool.lti.errors import LaunchError
 from lti_tool.lti.tool_config import DbToolConf
 
 CONTENT_ITEMS = "https://purl.imsglobal.org/spec/lti-dl/claim/content_items"
@@ -83,5 +83,5 @@ def _with_canvas_fields(
     assignment_selection replaces the name the instructor typed unless asked to keep it."""
     item = {**item, "title": link.title, "text": link.text}
     if preserve_name:
-        item[canvas.PRESERVE_ASSIGNMENT_NAME] = True
+        item[PRESERVE_ASSIGNMENT_NAME] = True
     return item

@@ -17,7 +17,7 @@ import logging
 import threading
 from collections.abc import Iterable
 
-from lti_tool.services.grade_sync import MIN_IDLE, Sender
+from lti_tool.services.delivery import MIN_IDLE, Sender
 
 LOG = logging.getLogger(__name__)
 

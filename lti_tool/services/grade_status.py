@@ -22,11 +22,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lti_tool.db import utcnow
-from lti_tool.lti.services import Credentials, ServiceClient, ServiceError
+from lti_tool.lti.advantage.client import ServiceClient
+from lti_tool.lti.advantage.http import ServiceError
+from lti_tool.lti.advantage.tokens import Credentials
 from lti_tool.models import AuditAction, Person, Registration
 from lti_tool.models.grade_sync import OutboxItem, OutboxKind, OutboxStatus
 from lti_tool.services.audit import ADMIN, Actor, AuditLog
-from lti_tool.services.grade_sync import RESOLVED_URL, GradeSync
+from lti_tool.services.outbox import RESOLVED_URL, GradeSync
 
 SCORE_TOLERANCE = 1e-6
 STUCK_AFTER = timedelta(minutes=2)

@@ -10,20 +10,16 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lti_tool.lti.canvas.review import review_url
 from lti_tool.models import Course, Grade, GradingType, Person, Prompt, Reflection
 from lti_tool.services.forms import FormInvalid
-from lti_tool.services.grade_sync import GradeSync, ScoreTarget
+from lti_tool.services.outbox import GradeSync, ScoreTarget
 
 MAX_COMMENT = 5000
 
 
 def subject_key(prompt: Prompt) -> str:
     return f"prompt:{prompt.id}"
-
-
-def review_url(base_url: str, reflection: Reflection) -> str:
-    """The submission URL SpeedGrader launches: the tool's launch URL naming the reflection."""
-    return f"{base_url}/lti/launch?review={reflection.id}"
 
 
 def score_target(course: Course, prompt: Prompt) -> ScoreTarget:
@@ -159,7 +155,7 @@ class GradingService:
             score_given=result.given,
             comment=grade.comment if data.send_comment else None,
             override_manual=data.override_manual,
-            review_url=review_url(self.base_url, reflection),
+            review_url=review_url(self.base_url, reflection.id),
             submitted_at=reflection.submitted_at,
         )
         return grade

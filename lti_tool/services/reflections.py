@@ -14,9 +14,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from lti_tool.db import get_or_create
+from lti_tool.lti.canvas.review import review_url
 from lti_tool.models import Course, Person, Prompt, Reflection, ReflectionVersion
-from lti_tool.services.grade_sync import GradeSync
-from lti_tool.services.grading import review_url, score_target, subject_key
+from lti_tool.services.grading import score_target, subject_key
+from lti_tool.services.outbox import GradeSync
 
 MAX_CHARS = 100_000
 """A hard cap on stored text (about 15,000 words), far above any prompt's word limit."""
@@ -171,7 +172,7 @@ class ReflectionService:
             subject_key=subject_key(prompt),
             target=score_target(course, prompt),
             submitted_at=now,
-            review_url=review_url(self.base_url, reflection),
+            review_url=review_url(self.base_url, reflection.id),
             new_attempt=True,
         )
         return SubmitResult(version, created=True)

@@ -15,8 +15,11 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from lti_tool.db import get_or_create
+from lti_tool.lti.advantage.client import ServiceClient
+from lti_tool.lti.advantage.http import ServiceError
+from lti_tool.lti.advantage.nrps import Member
+from lti_tool.lti.advantage.tokens import Credentials
 from lti_tool.lti.claims import TEST_USER, course_role
-from lti_tool.lti.services import Credentials, Member, ServiceClient, ServiceError
 from lti_tool.models import Course, CourseRole, Enrollment, Person, Registration
 
 LOG = logging.getLogger(__name__)

@@ -30,6 +30,7 @@ from lti_tool.models import Course, Enrollment, Person, Walkthrough
 from lti_tool.sample.store import SampleCourseStore
 from lti_tool.services.walkthroughs import WalkthroughClosed, WalkthroughService
 from lti_tool.views.scope import Member
+from lti_tool.web import wiring
 
 AUDIENCE = "lti-tool-walkthrough"
 TOKEN_LIFETIME = timedelta(hours=2)
@@ -131,8 +132,7 @@ def _payload(token: str) -> dict[str, Any]:
 
 
 def read_only_session() -> ReadOnlySession:
-    engine = current_app.extensions["db_engine"]
-    return ReadOnlySession(bind=engine, expire_on_commit=False)
+    return ReadOnlySession(bind=wiring().engine, expire_on_commit=False)
 
 
 def sign_in() -> None:

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, redirect, render_template, url_for
 
 from lti_tool.auth import TOKEN_PARAM
-from lti_tool.db import get_session, utcnow
+from lti_tool.db import utcnow
 from lti_tool.sample.store import SampleCourseStore
 from lti_tool.services.programs import get_program
 from lti_tool.services.records import RecordsService
@@ -16,6 +16,7 @@ from lti_tool.services.walkthroughs import WalkthroughClosed, WalkthroughService
 from lti_tool.tour import session as tour_session
 from lti_tool.tour.session import CLOSED, Tour, issue
 from lti_tool.tour.steps import for_program
+from lti_tool.web import get_session
 
 bp = Blueprint("tour", __name__)
 

@@ -9,7 +9,7 @@ from flask import Flask, g, jsonify, make_response, render_template, request
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from lti_tool.lti.launch import LaunchError
+from lti_tool.lti.errors import LaunchError
 
 LOG = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, jsonify
 from sqlalchemy import text
 
-from lti_tool.db import get_session
+from lti_tool.web import get_session
 
 bp = Blueprint("health", __name__)
 

@@ -18,32 +18,28 @@ from flask import (
 )
 
 from lti_tool.auth import TOKEN_PARAM, issue_token
-from lti_tool.db import get_session, utcnow
+from lti_tool.db import utcnow
+from lti_tool.lti.adapters import STATE_COOKIE_PREFIX, STATE_LIFETIME_SECONDS
+from lti_tool.lti.canvas.developer_key import canvas_developer_key
+from lti_tool.lti.canvas.review import REVIEW_PARAM
 from lti_tool.lti.claims import LaunchContext
-from lti_tool.lti.launch import (
-    STATE_COOKIE_PREFIX,
-    STATE_LIFETIME_SECONDS,
-    LaunchError,
-    LtiGateway,
-)
+from lti_tool.lti.errors import LaunchError
+from lti_tool.lti.flow import LtiGateway
 from lti_tool.lti.storage import purge_expired_now_and_then
 from lti_tool.models import AuditAction
-from lti_tool.services.audit import PLATFORM, AuditLog
-from lti_tool.services.grade_sync import service_client
-from lti_tool.services.install import DynamicRegistration, canvas_developer_key
-from lti_tool.services.launches import LaunchService
+from lti_tool.services.audit import PLATFORM
 from lti_tool.services.registrations import RegistrationError
 from lti_tool.services.roster import refresh_if_stale
+from lti_tool.web import get_session, services, wiring
 
 bp = Blueprint("lti", __name__, url_prefix="/lti")
 
-PASSTHROUGH_PARAMS = ("review",)
+PASSTHROUGH_PARAMS = (REVIEW_PARAM,)
 """Query parameters of a launch URL the landing page receives (SpeedGrader's submission URL)."""
 
 
 def gateway() -> LtiGateway:
-    built: LtiGateway = current_app.extensions["lti_gateway_factory"]()
-    return built
+    return services().gateway
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -118,7 +114,7 @@ def launch_verify() -> Any:
 
 @bp.get("/jwks")
 def jwks() -> Response:
-    response = jsonify(current_app.extensions["key_store"].jwks())
+    response = jsonify(wiring().key_store.jwks())
     response.cache_control.max_age = 300
     response.cache_control.public = True
     return response
@@ -126,7 +122,7 @@ def jwks() -> Response:
 
 @bp.get("/config.json")
 def config_json() -> Response:
-    return jsonify(canvas_developer_key(current_app.config["LTI_TOOL_BASE_URL"]))
+    return jsonify(canvas_developer_key(wiring().base_url))
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -145,22 +141,15 @@ def register() -> Any:
     _allow_framing_by(config_url)
     if request.method == "GET":
         return render_template("lti/register.html", config_url=config_url, token=token)
-    http = current_app.extensions["http_session"]
-    service = DynamicRegistration(
-        get_session(),
-        http,
-        current_app.config["LTI_TOOL_BASE_URL"],
-        allow_local_urls=current_app.config["LTI_TOOL_ENV"] != "production",
-    )
     try:
-        result = service.register(config_url, token)
+        result = services().dynamic_registration.register(config_url, token)
     except RegistrationError as error:
         get_session().rollback()
         return render_template(
             "lti/register.html", config_url=config_url, token=token, error=str(error)
         ), 400
     registration = result.registration
-    AuditLog(get_session()).registration(
+    services().audit.registration(
         AuditAction.REGISTRATION_ADDED,
         PLATFORM,
         registration.id,
@@ -187,11 +176,11 @@ def _enter(lti: LtiGateway, context: LaunchContext) -> Any:
             "Ask the course instructor if you think this is wrong.",
             status=403,
         )
-    record = LaunchService(get_session()).record(context, lti.registration_of(context))
+    record = services().launches.record(context, lti.registration_of(context))
     get_session().commit()
     if context.is_instructor:
         # After the commit: the roster call waits on Canvas and must not hold a write lock.
-        refresh_if_stale(get_session(), service_client(current_app), record.course, utcnow())
+        refresh_if_stale(get_session(), wiring().service_client, record.course, utcnow())
         get_session().commit()
     token = issue_token(context, current_app.config["SECRET_KEY"])
     return redirect(_landing_url(context, token), code=303)
@@ -208,7 +197,7 @@ def _landing_url(context: LaunchContext, token: str) -> str:
 
 
 def _secure() -> bool:
-    return request.is_secure or current_app.config["LTI_TOOL_BASE_URL"].startswith("https://")
+    return request.is_secure or wiring().base_url.startswith("https://")
 
 
 def _set_state_cookie(
@@ -236,5 +225,5 @@ def _from_own_page() -> bool:
     if fetch_site is not None:
         return fetch_site == "same-origin"
     origin = request.headers.get("Origin")
-    own = (f"{request.scheme}://{request.host}", current_app.config["LTI_TOOL_BASE_URL"])
+    own = (f"{request.scheme}://{request.host}", wiring().base_url)
     return origin is None or origin in own

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request
+from flask import Blueprint, abort, jsonify, redirect, render_template, request
 
 from lti_tool.auth import attach_fresh_token, current_launch, launch_required, token_url
-from lti_tool.db import get_session, parse_int, utcnow
-from lti_tool.lti import canvas
+from lti_tool.db import parse_int, utcnow
+from lti_tool.lti.canvas.custom import due_at as custom_due_at
+from lti_tool.lti.canvas.review import REVIEW_PARAM
 from lti_tool.models import AuditAction, Prompt, Reflection
 from lti_tool.services import grade_status
 from lti_tool.services.audit import AuditLog
 from lti_tool.services.feedback import FeedbackService, MessageInvalid
-from lti_tool.services.grade_sync import GradeSync
-from lti_tool.services.grading import GradingService, subject_key
+from lti_tool.services.grading import subject_key
 from lti_tool.services.programs import ProgramService, get_program
 from lti_tool.services.prompts import PromptService
 from lti_tool.services.reflections import (
@@ -32,6 +32,7 @@ from lti_tool.services.reflections import (
 from lti_tool.services.workspace import WorkspaceService
 from lti_tool.views import text
 from lti_tool.views.scope import actor, course_prompt, member
+from lti_tool.web import get_session, services
 
 bp = Blueprint("participant", __name__, url_prefix="/participant")
 bp.after_request(attach_fresh_token)
@@ -46,8 +47,7 @@ NOTICES = {
 
 
 def _reflections() -> ReflectionService:
-    session = get_session()
-    return ReflectionService(session, GradeSync(session), current_app.config["LTI_TOOL_BASE_URL"])
+    return services().reflections
 
 
 @bp.get("/")
@@ -56,8 +56,8 @@ def home() -> Any:
     """Where a launch lands: the linked prompt's page, or the list of the course's reflections.
     SpeedGrader's `review=<id>` shows the participant only their own reflection."""
     launch, scope, session = current_launch(), member(), get_session()
-    if "review" in request.args:
-        reflection = _own_reflection(request.args["review"])
+    if REVIEW_PARAM in request.args:
+        reflection = _own_reflection(request.args[REVIEW_PARAM])
         return redirect(token_url("participant.write", prompt_id=reflection.prompt_id), 303)
     ProgramService(session).adopt_from_custom(scope.course, launch.custom)
     prompt = PromptService(session).resolve_launch(
@@ -66,7 +66,7 @@ def home() -> Any:
     if prompt is None:
         session.commit()
         return _overview_page()
-    reflection = _reflections().open(prompt, scope.person, due_at=canvas.due_at(launch.custom))
+    reflection = _reflections().open(prompt, scope.person, due_at=custom_due_at(launch.custom))
     return _show_write_page(prompt, reflection)
 
 
@@ -141,9 +141,7 @@ def _write_page(
         unread=feedback.unread_counts(scope.person, scope.course, [reflection.id]).get(
             reflection.id, 0
         ),
-        grade=GradingService(
-            session, GradeSync(session), current_app.config["LTI_TOOL_BASE_URL"]
-        ).current(reflection),
+        grade=services().grading.current(reflection),
         in_canvas=grade_status.grade_delivery(
             session, scope.course.id, scope.person.id, subject_key(prompt)
         ),

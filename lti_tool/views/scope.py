@@ -8,10 +8,10 @@ from flask import abort, g
 from sqlalchemy import and_, select
 
 from lti_tool.auth import current_launch
-from lti_tool.db import get_session
 from lti_tool.models import Course, Enrollment, Person, Prompt, Registration
 from lti_tool.services.audit import Actor
 from lti_tool.services.prompts import PromptService
+from lti_tool.web import get_session
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,9 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, current_app, g
 from sqlalchemy import select
 
-from lti_tool.db import get_session
-from lti_tool.lti import canvas
+from lti_tool.lti.canvas.framing import framing_origins
 from lti_tool.models import Registration
+from lti_tool.web import get_session
 
 
 def init_app(app: Flask) -> None:
@@ -17,7 +17,7 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _nonce() -> dict[str, object]:
-        from lti_tool import csp_nonce
+        from lti_tool.app import csp_nonce
 
         return {"csp_nonce": csp_nonce}
 
@@ -32,7 +32,7 @@ def frame_ancestors() -> list[str]:
             parts = urlsplit(url)
             if parts.scheme and parts.netloc:
                 origins.add(f"{parts.scheme}://{parts.netloc}")
-        origins.update(canvas.framing_origins(issuer))
+        origins.update(framing_origins(issuer))
     origins.update(current_app.config.get("EXTRA_FRAME_ANCESTORS", ()))
     origins.update(g.get("registering_platform_origins", ()))
     return sorted(origins)

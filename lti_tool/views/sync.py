@@ -1,7 +1,6 @@
 """Grade sync status: a page for instructors (retry, sync all) and a JSON answer for participants.
 
-Also hands what any request queued to this process's delivery thread, so nobody waits on Canvas
-and delivery does not depend on how the connection ends.
+(What a request queues is handed to the delivery thread by `lti_tool.web`.)
 """
 
 from __future__ import annotations
@@ -22,25 +21,13 @@ from flask import (
 from sqlalchemy import select
 
 from lti_tool.auth import current_launch, issue_token, launch_required
-from lti_tool.background import background_delivery
-from lti_tool.db import get_session
 from lti_tool.lti.claims import LaunchContext
 from lti_tool.models import Course, Person, Registration
 from lti_tool.services import grade_status
-from lti_tool.services.grade_sync import take_sent_ids
 from lti_tool.views.scope import actor
+from lti_tool.web import get_session
 
 bp = Blueprint("sync", __name__, url_prefix="/sync")
-
-
-@bp.after_app_request
-def _hand_off_queued(response: Response) -> Response:
-    """The request's transaction is committed by now; its rows go to the delivery thread."""
-    item_ids = take_sent_ids()
-    if item_ids:
-        app = current_app._get_current_object()  # type: ignore[attr-defined]
-        background_delivery(app).hand_off(item_ids)
-    return response
 
 
 def _course_and_person(launch: LaunchContext) -> tuple[Course, Person | None]:

@@ -18,6 +18,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
 from lti_tool.db import Base
+from lti_tool.web import wiring
 from tests.browser.harness import (
     Browsers,
     Camera,
@@ -87,7 +88,7 @@ def fresh_site(
 
 
 def _close(site: BrowserSite) -> None:
-    engine = site.app.extensions["db_engine"]
+    engine = wiring(site.app).engine
     site.stop()
     with engine.begin() as connection:
         for table in reversed(Base.metadata.sorted_tables):

@@ -88,8 +88,8 @@ class BrowserSite:
         self.app, self.demo = self._serve(self._server)
 
     def _serve(self, server: _Server) -> tuple[Flask, Flask]:
-        served = self._stack.enter_context(serve(server, self.config, self.demo_config))
-        served.app.extensions["http_session"] = verifying_session(self.cert[0])
+        http = verifying_session(self.cert[0])
+        served = self._stack.enter_context(serve(server, self.config, self.demo_config, http))
         assert served.demo is not None
         return served.app, served.demo
 

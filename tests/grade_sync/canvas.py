@@ -35,13 +35,14 @@ from demo_canvas.models import (
     Submission,
     User,
 )
-from lti_tool.db import session_scope, utcnow
-from lti_tool.lti.services import ServiceClient
+from lti_tool.db import utcnow
+from lti_tool.lti.advantage.client import ServiceClient
 from lti_tool.models import Course as ToolCourse
 from lti_tool.models import CourseRole, Person, Registration
 from lti_tool.models import Enrollment as ToolEnrollment
-from lti_tool.services.grade_sync import GradeSync, ScoreTarget
+from lti_tool.services.outbox import GradeSync, ScoreTarget
 from lti_tool.services.registrations import RegistrationService
+from lti_tool.web import session_scope, wiring
 from tests.fake_jwks import ToolJwks
 
 CLIENT_ID = "10000000000002"
@@ -85,7 +86,7 @@ class DemoCanvas:
         self.base_url = f"http://127.0.0.1:{self.server.server_port}"
         db_path = folder / "demo.db"
         shutil.copy(seeded, db_path)
-        self.app = demo_app(db_path, tool.extensions["key_store"].jwks, self.base_url)
+        self.app = demo_app(db_path, wiring(tool).key_store.jwks, self.base_url)
         self.server.app = self.app  # type: ignore[assignment]
         self.thread = threading.Thread(
             target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -347,7 +348,7 @@ class FakeClock:
 def service_client(tool: Flask, timeout: float | tuple[float, float] = 5.0) -> ServiceClient:
     return ServiceClient(
         requests.Session(),
-        tool.extensions["key_store"],
-        tool.extensions["db_sessionmaker"],
+        wiring(tool).key_store,
+        wiring(tool).sessions,
         timeout=timeout,
     )

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from lti_tool.services.grade_sync import Sender, Worker
+from lti_tool.services.delivery import Sender, Worker
+from lti_tool.web import wiring
 
-from .canvas import DemoCanvas, FakeClock, seed_database, service_client
+from .canvas import DemoCanvas, FakeClock, seed_database
 
 
 @pytest.fixture(scope="session")
@@ -33,8 +34,8 @@ def clock() -> FakeClock:
 @pytest.fixture
 def sender(app: Flask, clock: FakeClock) -> Sender:
     return Sender(
-        app.extensions["db_sessionmaker"],
-        service_client(app),
+        wiring(app).sessions,
+        wiring(app).service_client,
         name="test-worker",
         clock=clock,
         jitter=lambda: 0.0,

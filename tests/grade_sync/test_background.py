@@ -8,12 +8,12 @@ from datetime import timedelta
 from flask import Flask
 
 from lti_tool.background import start_background_delivery
-from lti_tool.db import session_scope
 from lti_tool.models.grade_sync import OutboxItem, OutboxStatus
 from lti_tool.services.background_delivery import BackgroundDelivery
-from lti_tool.services.grade_sync import Sender
+from lti_tool.services.delivery import Sender
+from lti_tool.web import session_scope, wiring
 
-from .canvas import DemoCanvas, queue_grade, service_client
+from .canvas import DemoCanvas, queue_grade
 
 
 def status_of(app: Flask, item_id: int) -> OutboxStatus:
@@ -50,8 +50,8 @@ def test_the_background_worker_retries_when_the_row_is_due_again(
     canvas.fault("ags", errors=2, status=503)
     item_id = queue_grade(app, course_id, student, 4, lineitem_url=canvas.line_item_url())
     sender = Sender(
-        app.extensions["db_sessionmaker"],
-        service_client(app),
+        wiring(app).sessions,
+        wiring(app).service_client,
         name="background-test",
         backoff_base=timedelta(milliseconds=50),
     )
@@ -68,7 +68,7 @@ def test_the_background_worker_retries_when_the_row_is_due_again(
 def test_an_unknown_row_handed_over_does_not_stop_delivery(app: Flask, canvas: DemoCanvas) -> None:
     course_id, _ = canvas.register()
     student = canvas.tool_student(course_id, canvas.user_sub("participant1"))
-    sender = Sender(app.extensions["db_sessionmaker"], service_client(app), name="flaky")
+    sender = Sender(wiring(app).sessions, wiring(app).service_client, name="flaky")
     delivery = BackgroundDelivery(sender)
     delivery.hand_off([10_000_000])  # no such row: nothing to claim, nothing breaks
     assert delivery.wait_idle()

@@ -7,8 +7,8 @@ from sqlalchemy import select, update
 
 from demo_canvas.db import demo_session
 from demo_canvas.models import Result, Submission
-from lti_tool.db import session_scope
 from lti_tool.models import AuditAction, AuditEvent
+from lti_tool.web import session_scope
 
 from .canvas import DemoCanvas, queue_grade
 

@@ -12,12 +12,13 @@ from flask import Flask
 from sqlalchemy import select, update
 
 from lti_tool import create_app
-from lti_tool.db import session_scope, utcnow
-from lti_tool.lti.services import Credentials
+from lti_tool.db import utcnow
+from lti_tool.lti.advantage.tokens import Credentials
 from lti_tool.models import Registration
 from lti_tool.models.grade_sync import OutboxItem, OutboxStatus
-from lti_tool.services import grade_sync
-from lti_tool.services.grade_sync import CLAIM_LEASE, MAX_ATTEMPTS, Sender, Worker
+from lti_tool.services import delivery
+from lti_tool.services.delivery import CLAIM_LEASE, MAX_ATTEMPTS, Sender, Worker
+from lti_tool.web import session_scope, wiring
 
 from .canvas import (
     REVIEW,
@@ -100,7 +101,7 @@ def test_throttling_waits_out_retry_after_for_the_whole_install(
 def give_up_while_canvas_works(app: Flask, canvas: DemoCanvas, clock: FakeClock) -> None:
     """One delivery attempt that times out after 0.3 s while Canvas takes a second to apply it."""
     impatient = Sender(
-        app.extensions["db_sessionmaker"],
+        wiring(app).sessions,
         service_client(app, timeout=(5.0, 0.3)),
         name="impatient",
         clock=clock,
@@ -154,7 +155,7 @@ def test_a_sender_that_died_after_canvas_took_the_score_repeats_nothing(
     next sender checks Canvas before sending again."""
     (student,) = students(canvas, course_id, 1)
     url = canvas.line_item_url()
-    dying = Sender(app.extensions["db_sessionmaker"], service_client(app), name="dies", clock=clock)
+    dying = Sender(wiring(app).sessions, wiring(app).service_client, name="dies", clock=clock)
     dying._finish = lambda job, **values: None  # type: ignore[method-assign]
     for queue in (
         lambda: queue_submission(app, course_id, student, lineitem_url=url),
@@ -265,8 +266,8 @@ def test_two_workers_at_once_send_each_grade_exactly_once(
 
     def work(name: str) -> None:
         sender = Sender(
-            app.extensions["db_sessionmaker"],
-            service_client(app),
+            wiring(app).sessions,
+            wiring(app).service_client,
             name=name,
             backoff_base=timedelta(milliseconds=20),
         )
@@ -298,8 +299,8 @@ def test_workers_of_two_app_instances_send_each_grade_exactly_once(
 
     def work(instance: Flask, name: str) -> None:
         sender = Sender(
-            instance.extensions["db_sessionmaker"],
-            service_client(instance),
+            wiring(instance).sessions,
+            wiring(instance).service_client,
             name=name,
             backoff_base=timedelta(milliseconds=20),
         )
@@ -313,7 +314,7 @@ def test_workers_of_two_app_instances_send_each_grade_exactly_once(
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-    second.extensions["db_engine"].dispose()
+    wiring(second).engine.dispose()
 
     assert_gradebook(canvas, {s.sub: (n % 11, [f"Note {n}"]) for n, s in enumerate(group)})
     assert {i.status for i in items(app)} == {OutboxStatus.SENT}
@@ -404,7 +405,7 @@ def test_two_instances_create_one_line_item_between_them(
     """No launch named a line item, and two instances deliver the first grades at the same
     moment: Canvas gets one new column, and both grades land in it."""
     monkeypatch.setattr(
-        grade_sync, "_line_item_lock", lambda key: threading.Lock()
+        delivery, "_line_item_lock", lambda key: threading.Lock()
     )  # no shared process
     group = students(canvas, course_id, 2)
     lineitems = canvas.url(f"/api/lti/courses/{canvas.course_id}/line_items")
@@ -415,8 +416,8 @@ def test_two_instances_create_one_line_item_between_them(
     canvas.fault("ags", latency_ms=300)  # both look for the line item before either creates it
     senders = [
         Sender(
-            app.extensions["db_sessionmaker"],
-            service_client(app),
+            wiring(app).sessions,
+            wiring(app).service_client,
             name=f"instance-{n}",
             backoff_base=timedelta(milliseconds=20),
         )

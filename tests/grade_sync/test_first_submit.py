@@ -20,8 +20,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from demo_canvas.seed import SEEDED_BANK_PROMPTS
-from lti_tool.db import session_scope
 from lti_tool.models.grade_sync import OutboxItem, OutboxStatus
+from lti_tool.web import session_scope
 from tests.platform import CLIENT_ID, TestPlatform
 from tests.reflections.conftest import Canvas as Launcher
 from tests.servers import serving

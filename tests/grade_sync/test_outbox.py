@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Flask
 from sqlalchemy import select
 
-from lti_tool.db import session_scope
 from lti_tool.models.grade_sync import OutboxItem, OutboxStatus
-from lti_tool.services.grade_sync import Sender
+from lti_tool.services.delivery import Sender
+from lti_tool.web import session_scope
 
 from .canvas import DemoCanvas, queue_grade
 

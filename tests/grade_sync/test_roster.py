@@ -7,11 +7,12 @@ from datetime import timedelta
 from flask import Flask
 from sqlalchemy import select
 
-from lti_tool.db import session_scope, utcnow
+from lti_tool.db import utcnow
 from lti_tool.models import Course, CourseRole, Enrollment, Person
 from lti_tool.services.roster import refresh_if_stale, sync_roster
+from lti_tool.web import session_scope, wiring
 
-from .canvas import DemoCanvas, service_client
+from .canvas import DemoCanvas
 
 
 def enrollments(app: Flask, course_id: int) -> dict[str, Enrollment]:
@@ -29,7 +30,7 @@ def test_the_whole_roster_is_stored_across_pages(app: Flask, canvas: DemoCanvas)
     gone = canvas.tool_student(course_id, "left-the-course")
     with session_scope(app) as session:
         course = session.get_one(Course, course_id)
-        summary = sync_roster(session, service_client(app), course, utcnow())
+        summary = sync_roster(session, wiring(app).service_client, course, utcnow())
 
     assert (summary.members, summary.deactivated) == (67, 1)
     assert canvas.count("names_and_roles") == 2
@@ -45,7 +46,7 @@ def test_the_whole_roster_is_stored_across_pages(app: Flask, canvas: DemoCanvas)
 
 def test_refresh_only_when_stale(app: Flask, canvas: DemoCanvas) -> None:
     course_id, _ = canvas.register()
-    client = service_client(app)
+    client = wiring(app).service_client
     now = utcnow()
     with session_scope(app) as session:
         course = session.get_one(Course, course_id)
@@ -60,5 +61,5 @@ def test_a_canvas_failure_never_breaks_the_launch(app: Flask, canvas: DemoCanvas
     canvas.fault("nrps", errors=1, status=500)
     with session_scope(app) as session:
         course = session.get_one(Course, course_id)
-        assert refresh_if_stale(session, service_client(app), course, utcnow()) is None
+        assert refresh_if_stale(session, wiring(app).service_client, course, utcnow()) is None
         assert course.roster_synced_at is None

@@ -12,19 +12,14 @@ import pytest
 import requests
 from flask import Flask
 
-from lti_tool.db import session_scope
-from lti_tool.lti.services import (
-    SCOPES,
-    SCORE_TYPE,
-    Credentials,
-    Member,
-    ServiceClient,
-    ServiceError,
-    next_link,
-    retry_after,
-    service_url,
-)
+from lti_tool.lti.advantage.ags import SCORE_TYPE, service_url
+from lti_tool.lti.advantage.client import ServiceClient
+from lti_tool.lti.advantage.http import ServiceError, next_link, retry_after
+from lti_tool.lti.advantage.nrps import Member
+from lti_tool.lti.advantage.tokens import Credentials
+from lti_tool.lti.canvas.scopes import SCOPES
 from lti_tool.models import AccessToken, Registration
+from lti_tool.web import session_scope, wiring
 from tests.platform import LEARNER
 
 from .canvas import FakeClock
@@ -95,9 +90,7 @@ def credentials(app: Flask) -> Credentials:
 
 
 def client_for(app: Flask, canvas: FakeCanvas, clock: Callable[[], datetime]) -> ServiceClient:
-    return ServiceClient(
-        canvas, app.extensions["key_store"], app.extensions["db_sessionmaker"], clock=clock
-    )
+    return ServiceClient(canvas, wiring(app).key_store, wiring(app).sessions, clock=clock)
 
 
 def scores_ok(method: str, url: str, kwargs: dict[str, Any]) -> requests.Response:
@@ -136,7 +129,7 @@ def test_token_request_asks_for_every_scope_with_a_canvas_assertion(
     assert form["client_assertion_type"] == "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
     assert form["scope"].split() == list(SCOPES)
     assertion = form["client_assertion"]
-    signing_key = app.extensions["key_store"].signing_key()
+    signing_key = wiring(app).key_store.signing_key()
     assert jwt.get_unverified_header(assertion)["kid"] == signing_key.kid
     claims = jwt.decode(
         assertion, signing_key.public_pem, algorithms=["RS256"], audience=TOKEN_URL, leeway=120

@@ -11,10 +11,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from lti_tool.background import background_delivery
-from lti_tool.db import session_scope, utcnow
+from lti_tool.db import utcnow
 from lti_tool.models import AuditAction, AuditEvent, Course, Person
 from lti_tool.models.grade_sync import OutboxItem, OutboxStatus
-from lti_tool.services.grade_sync import Worker
+from lti_tool.services.delivery import Worker
+from lti_tool.web import session_scope
 from tests.platform import CLIENT_ID, INSTRUCTOR, LEARNER, TestPlatform
 
 from .canvas import DemoCanvas, Student, queue_grade, queue_submission

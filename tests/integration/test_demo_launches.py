@@ -10,9 +10,9 @@ from flask import Flask
 from sqlalchemy import select
 
 from demo_canvas.seed import SEEDED_BANK_PROMPTS
-from lti_tool.db import session_scope
 from lti_tool.models import CourseRole, Enrollment, Person
 from lti_tool.services.programs import find_bank_prompt
+from lti_tool.web import session_scope
 from tests.demo_browser import DemoSite, landing_path
 
 

@@ -12,10 +12,10 @@ from sqlalchemy import select
 
 from lti_tool import create_app
 from lti_tool.config import ConfigurationError, load_settings
-from lti_tool.db import session_scope
 from lti_tool.lti.keys import KeyStore
 from lti_tool.models import AuditAction, AuditEvent, Deployment, Registration
 from lti_tool.services.registrations import RegistrationService
+from lti_tool.web import session_scope, wiring
 from tests.platform import CLIENT_ID, ISSUER, TestPlatform
 
 
@@ -82,7 +82,7 @@ class TestSettings:
         assert not any(rule.rule.startswith("/demo") for rule in app.url_map.iter_rules())
         assert not any(name.startswith("DEMO_CANVAS") for name in app.config)
         assert "demo" not in app.cli.commands
-        app.extensions["db_engine"].dispose()
+        wiring(app).engine.dispose()
 
 
 class TestKeys:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -12,10 +13,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from lti_tool.db import session_scope
+from lti_tool import create_app
 from lti_tool.lti import claims
 from lti_tool.models import Course, Deployment, Enrollment, Person
+from lti_tool.web import session_scope, wiring
 from tests.platform import CLIENT_ID, INSTRUCTOR, LTI, TestPlatform, _data_attr, new_key
+from tests.servers import instance_config
 
 pytestmark = pytest.mark.usefixtures("platform")
 
@@ -144,9 +147,13 @@ class TestLogin:
         cookie = response.headers["Set-Cookie"]
         assert "HttpOnly" in cookie and "Path=/lti" in cookie
 
-    def test_https_state_cookie_is_partitioned(self, app: Flask, platform: TestPlatform) -> None:
-        app.config["LTI_TOOL_BASE_URL"] = "https://tool.example"
-        client = app.test_client()
+    def test_https_state_cookie_is_partitioned(
+        self, app: Flask, platform: TestPlatform, keys_dir: Path
+    ) -> None:
+        https_app = create_app(
+            instance_config(wiring(app).settings.database_url, keys_dir, "https://tool.example")
+        )
+        client = https_app.test_client()
         response = client.post(
             "/lti/login",
             base_url="https://tool.example",
@@ -158,6 +165,7 @@ class TestLogin:
                 "new_window": "1",
             },
         )
+        wiring(https_app).dispose()
         cookie = response.headers["Set-Cookie"]
         assert "SameSite=None" in cookie and "Secure" in cookie and "Partitioned" in cookie
 

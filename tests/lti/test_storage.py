@@ -9,9 +9,10 @@ from datetime import timedelta
 from flask import Flask
 from sqlalchemy import update
 
-from lti_tool.db import session_scope, utcnow
+from lti_tool.db import utcnow
 from lti_tool.lti.storage import DbStorage
 from lti_tool.models import LtiStorageEntry
+from lti_tool.web import session_scope
 
 
 def test_one_claim_wins_among_simultaneous_callers(app: Flask) -> None:

@@ -19,8 +19,8 @@ import requests
 from flask import Flask
 from sqlalchemy import select, text
 
-from lti_tool.db import session_scope
 from lti_tool.models import Person, Reflection
+from lti_tool.web import session_scope, wiring
 from tests.platform import (
     CLIENT_ID,
     DEPLOYMENT_ID,
@@ -166,7 +166,7 @@ def _drafts(app: Flask) -> dict[str, str]:
 
 
 def _sqlite_is_tuned(app: Flask) -> None:
-    engine = app.extensions["db_engine"]
+    engine = wiring(app).engine
     if engine.dialect.name != "sqlite":
         return
     with engine.connect() as connection:

@@ -10,8 +10,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from lti_tool.db import session_scope
 from lti_tool.models import Course, Reflection
+from lti_tool.web import session_scope
 from tests.reflections import conftest as reflections
 from tests.reflections.conftest import Canvas, Person, Placed, submit, write
 

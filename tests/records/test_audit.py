@@ -9,9 +9,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from lti_tool.db import session_scope
 from lti_tool.models import AuditAction, AuditEvent, OutboxItem, OutboxStatus
 from lti_tool.services.audit import ADMIN, AuditLog
+from lti_tool.web import session_scope
 from tests.platform import TestPlatform
 from tests.reflections.conftest import Canvas, text_of
 

@@ -10,7 +10,6 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import func, select
 
-from lti_tool.db import session_scope
 from lti_tool.models import (
     AuditAction,
     AuditEvent,
@@ -24,6 +23,7 @@ from lti_tool.models import (
     Reflection,
     ReflectionVersion,
 )
+from lti_tool.web import session_scope
 from tests.reflections.conftest import Canvas, text_of
 
 from .conftest import AUTHOR, PEER, World

@@ -12,8 +12,8 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import select, update
 
-from lti_tool.db import session_scope
 from lti_tool.models import AuditAction, AuditEvent, OutboxItem, OutboxKind, OutboxStatus
+from lti_tool.web import session_scope
 from tests.reflections.conftest import Canvas, text_of
 
 from .conftest import (

@@ -14,6 +14,7 @@ from flask import Flask
 from sqlalchemy import Engine
 
 from lti_tool.logs import RedactSecrets
+from lti_tool.web import wiring
 from tests.reflections.conftest import text_of, write
 
 from .conftest import AUTHOR, AUTHOR_EMAIL, DRAFT, FEEDBACK, FIRST, PEER, REPLY, SECOND, World
@@ -48,7 +49,7 @@ def test_logs_hold_no_personal_data(
 def refusing_database(app: Flask) -> Iterator[None]:
     """Every change to a reflection fails inside the database with an operational error, as a
     full disk would (SQLite: the trigger calls a function that does not exist)."""
-    engine: Engine = app.extensions["db_engine"]
+    engine: Engine = wiring(app).engine
     postgres = engine.dialect.name == "postgresql"
     create = (
         [

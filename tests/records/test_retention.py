@@ -9,9 +9,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
-from lti_tool.db import session_scope, utcnow
+from lti_tool.db import utcnow
 from lti_tool.models import AuditAction, AuditEvent, LtiStorageEntry
 from lti_tool.services.audit import ADMIN, AuditLog
+from lti_tool.web import session_scope
 from tests.platform import TestPlatform
 
 EXPIRED = "lti1p3-nonce-expired-long-ago"

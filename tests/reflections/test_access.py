@@ -13,8 +13,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from lti_tool.db import session_scope
 from lti_tool.models import Reflection
+from lti_tool.web import session_scope
 from tests.reflections.conftest import Canvas, Person, Placed, submit, text_of
 
 SECRET_TEXT = "Confidential: my sergeant told me to target the market stalls."

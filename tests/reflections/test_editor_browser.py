@@ -13,8 +13,8 @@ from flask import Flask
 from playwright.sync_api import sync_playwright
 from sqlalchemy import func, select
 
-from lti_tool.db import session_scope
 from lti_tool.models import ReflectionVersion
+from lti_tool.web import session_scope
 from tests.chromium import browser_unavailable, chromium_path
 from tests.reflections.conftest import Canvas, Placed
 from tests.servers import serving

@@ -7,8 +7,9 @@ import re
 from flask import Flask
 from sqlalchemy import select
 
-from lti_tool.db import session_scope, utcnow
+from lti_tool.db import utcnow
 from lti_tool.models import Grade, OutboxItem, OutboxStatus, Reflection
+from lti_tool.web import session_scope
 from tests.reflections.conftest import Canvas, Person, Placed, submit, text_of
 
 TEXT = "I explained the reason for the stop first. The driver calmed down at once."

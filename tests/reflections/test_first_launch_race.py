@@ -6,9 +6,9 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from lti_tool.db import session_scope
 from lti_tool.models import Course, Prompt
 from lti_tool.services.prompts import PromptService
+from lti_tool.web import session_scope
 from tests.reflections.conftest import Canvas
 
 BANK = {"prompt_bank": "officers-rights-prevention", "program": "officers"}

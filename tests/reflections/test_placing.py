@@ -6,9 +6,9 @@ import jwt
 from flask import Flask
 from sqlalchemy import select
 
-from lti_tool.db import session_scope
 from lti_tool.models import Course, Prompt
 from lti_tool.services.programs import get_program
+from lti_tool.web import session_scope, wiring
 from tests.reflections.conftest import Canvas, deep_link_item, text_of
 
 PRESERVE = "https://canvas.instructure.com/lti/preserveExistingAssignmentName"
@@ -57,7 +57,7 @@ class TestDeepLinking:
         html = text_of(answer)
         token = html.split('name="JWT" value="')[1].split('"')[0]
         header = jwt.get_unverified_header(token)
-        keys = {key["kid"]: key for key in app.extensions["key_store"].jwks()["keys"]}
+        keys = {key["kid"]: key for key in wiring(app).key_store.jwks()["keys"]}
         public = jwt.PyJWK(keys[header["kid"]]).key
         claims = jwt.decode(
             token, public, algorithms=["RS256"], audience="https://canvas.test.example"

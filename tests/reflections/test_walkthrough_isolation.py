@@ -7,10 +7,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from lti_tool.db import session_scope, utcnow
+from lti_tool.db import utcnow
 from lti_tool.models import Course, Prompt, Reflection, Walkthrough
 from lti_tool.services.walkthroughs import WalkthroughService
 from lti_tool.tour.session import issue
+from lti_tool.web import session_scope
 from tests.reflections.conftest import Canvas, Placed, submit, text_of
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from flask import Flask
 from sqlalchemy import select
 
-from lti_tool.db import session_scope
 from lti_tool.models import Course, CourseRole, Enrollment, Person
+from lti_tool.web import session_scope
 from tests.queries import counting
 from tests.reflections.conftest import Canvas, Placed, submit, text_of, write
 

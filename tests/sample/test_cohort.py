@@ -12,7 +12,6 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from lti_tool.db import session_scope
 from lti_tool.models import (
     Course,
     CourseRole,
@@ -27,6 +26,7 @@ from lti_tool.models import (
 )
 from lti_tool.sample.cohort import Stage, plan_cohort
 from lti_tool.sample.store import SampleCourseStore
+from lti_tool.web import session_scope
 
 TODAY = date(2026, 11, 30)
 EXPECTED = {

@@ -9,13 +9,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from lti_tool.db import session_scope, utcnow
+from lti_tool.db import utcnow
 from lti_tool.models import Walkthrough
 from lti_tool.sample.cohort import plan_cohort
 from lti_tool.sample.store import SampleCourseStore
 from lti_tool.services.walkthroughs import WalkthroughService
 from lti_tool.tour.session import issue
 from lti_tool.tour.steps import for_program
+from lti_tool.web import session_scope
 from tests.queries import counting
 
 

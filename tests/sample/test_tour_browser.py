@@ -18,9 +18,10 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
-from lti_tool.db import Base, session_scope, utcnow
+from lti_tool.db import Base, utcnow
 from lti_tool.services.walkthroughs import WalkthroughService
 from lti_tool.tour.steps import for_program
+from lti_tool.web import session_scope
 from tests.browser.harness import screenshot_root, serious_violations
 from tests.chromium import browser_unavailable, chromium_path
 

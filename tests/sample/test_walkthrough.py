@@ -15,11 +15,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
-from lti_tool.db import Base, session_scope, utcnow
+from lti_tool.db import Base, utcnow
 from lti_tool.models import AuditAction, AuditEvent, Walkthrough
 from lti_tool.services.walkthroughs import WalkthroughService
 from lti_tool.tour.session import issue
 from lti_tool.tour.steps import for_program
+from lti_tool.web import session_scope
 
 
 def _create(app: Flask, program: str = "officers", days: int = 14) -> str:

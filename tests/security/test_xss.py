@@ -21,9 +21,9 @@ from markupsafe import escape
 from sqlalchemy import select
 from werkzeug.test import TestResponse
 
-from lti_tool.db import session_scope
 from lti_tool.models import Course, Reflection
 from lti_tool.services.export import CourseExport
+from lti_tool.web import session_scope
 from tests.platform import LTI
 from tests.reflections.conftest import Canvas, Person, Placed, deep_link_item, submit, write
 

@@ -1,16 +1,15 @@
-"""Commands for grade delivery: `sync run` (the outbox worker) and `grades reconcile`."""
+"""`sync`, `grades`: grade delivery, `sync run` (the outbox worker) and `grades reconcile`."""
 
 from __future__ import annotations
 
 import threading
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
-from lti_tool.db import session_scope
+from lti_tool.services.delivery import Worker, worker_name
 from lti_tool.services.grade_status import reconcile
-from lti_tool.services.grade_sync import Worker, sender_for, service_client, worker_name
+from lti_tool.web import wiring
 
 sync_cli = AppGroup("sync", help="Deliver queued grades and submissions to Canvas.")
 grades_cli = AppGroup("grades", help="Compare the tool's grades with Canvas.")
@@ -22,14 +21,13 @@ grades_cli = AppGroup("grades", help="Compare the tool's grades with Canvas.")
 @click.option("--poll", default=5.0, show_default=True, help="Seconds between idle checks.")
 def sync_run(once: bool, workers: int, poll: float) -> None:
     """Deliver the outbox, retrying with backoff; safe to run on several machines at once."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    built = wiring()
     stop = threading.Event()
     counts: list[int] = []
 
     def work(number: int) -> None:
-        with app.app_context():
-            sender = sender_for(app, worker_name(f"cli{number}"))
-            counts.append(Worker(sender, poll=poll).run(once=once, stop=stop))
+        worker = Worker(built.sender(worker_name(f"cli{number}")), poll=poll)
+        counts.append(worker.run(once=once, stop=stop))
 
     threads = [threading.Thread(target=work, args=(n,), daemon=True) for n in range(workers)]
     for thread in threads:
@@ -47,8 +45,9 @@ def sync_run(once: bool, workers: int, poll: float) -> None:
 @click.option("--repair", is_flag=True, help="Queue the tool's grade again where Canvas differs.")
 def grades_reconcile(repair: bool) -> None:
     """Compare each latest sent grade with Canvas's results (ids only, no names)."""
-    with session_scope(current_app) as session:
-        matching, differences = reconcile(session, service_client(current_app), repair=repair)
+    built = wiring()
+    with built.unit_of_work() as services:
+        matching, differences = reconcile(services.session, built.service_client, repair=repair)
         for d in differences:
             canvas = "none" if d.canvas_score is None else f"{d.canvas_score:g}"
             click.echo(

@@ -1,12 +1,8 @@
-"""Grades and submissions bound for Canvas: queued durably, then delivered.
+"""Delivering the outbox to Canvas: claim a row, send it, record what Canvas said.
 
-`GradeSync` only writes outbox rows, in the caller's transaction, so a crash after the commit
-loses nothing. `Sender` delivers them: on a thread of the web process once the request that
-committed them is done (never while the user waits), and from the always-running worker (`sync
-run`, or that thread under `make run`), which retries with exponential backoff and jitter.
-Several senders may run at once: each row is claimed by one atomic conditional UPDATE, which
-behaves the same on PostgreSQL and SQLite, and a row waits while an earlier row of the same
-(subject, person) is pending, so Canvas sees each person's scores in the order they were made.
+Rows are sent right after the web response that committed them (never while the user waits) and
+by the `sync run` worker, which retries with exponential backoff and jitter. Several senders may
+run at once, in one process or many: the outbox's claim predicates keep each row to one of them.
 """
 
 from __future__ import annotations
@@ -19,20 +15,23 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from flask import Flask, current_app, g, has_request_context
-from sqlalchemy import ColumnElement, CursorResult, and_, exists, func, or_, select, update
-from sqlalchemy.orm import Session, aliased, sessionmaker
+from sqlalchemy import CursorResult, func, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
 
 from lti_tool.db import utcnow
-from lti_tool.lti import canvas
-from lti_tool.lti.services import DEFAULT_TIMEOUT, Credentials, ServiceClient, ServiceError
+from lti_tool.lti.advantage.client import ServiceClient
+from lti_tool.lti.advantage.http import ServiceError
+from lti_tool.lti.advantage.tokens import Credentials
+from lti_tool.lti.canvas import line_items
+from lti_tool.lti.canvas.scores import SUBMISSION_EXTENSION
 from lti_tool.lti.storage import DbStorage
-from lti_tool.models import Course, Person, Registration
+from lti_tool.models import Registration
 from lti_tool.models.grade_sync import OutboxItem, OutboxKind, OutboxStatus
+from lti_tool.services.outbox import RESOLVED_URL, claimable, unblocked, unclaimed
 
 LOG = logging.getLogger(__name__)
 
@@ -43,194 +42,8 @@ CLAIM_LEASE = timedelta(minutes=5)
 """Longer than the slowest delivery (a few calls with 30 s read timeouts), so a claim only
 lapses when its worker died."""
 MIN_IDLE = 0.05
-SENT_IDS = "grade_sync_sent_ids"
 LINE_ITEM_CREATION_SECONDS = 60
 """How long one sender has to create a missing line item before another may try."""
-RESOLVED_URL = "resolved_lineitem_url"
-"""Target key for a line item the sender found or created (as opposed to the launch's own)."""
-
-
-@dataclass(frozen=True)
-class ScoreTarget:
-    """Where a score goes: the launch's line item when known, else how to find or create one."""
-
-    lineitem_url: str | None
-    lineitems_url: str | None
-    resource_link_id: str | None
-    resource_id: str
-    label: str
-    score_maximum: float
-
-
-class GradeSync:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def submission(
-        self,
-        *,
-        course: Course,
-        person: Person,
-        subject_key: str,
-        target: ScoreTarget,
-        submitted_at: datetime,
-        review_url: str,
-        new_attempt: bool,
-    ) -> OutboxItem:
-        payload = canvas.submission_score(
-            user_id=person.sub,
-            submitted_at=submitted_at,
-            review_url=review_url,
-            new_attempt=new_attempt,
-            timestamp=utcnow(),
-        )
-        return self.enqueue(
-            course, person.id, subject_key, OutboxKind.SUBMISSION, asdict(target), payload
-        )
-
-    def grade(
-        self,
-        *,
-        course: Course,
-        person: Person,
-        subject_key: str,
-        target: ScoreTarget,
-        score_given: float,
-        comment: str | None,
-        override_manual: bool,
-        review_url: str,
-        submitted_at: datetime | None,
-    ) -> OutboxItem:
-        payload = canvas.grade_score(
-            user_id=person.sub,
-            score_given=score_given,
-            score_maximum=target.score_maximum,
-            comment=comment,
-            override_manual=override_manual,
-            review_url=review_url,
-            submitted_at=submitted_at,
-            timestamp=utcnow(),
-        )
-        return self.enqueue(
-            course, person.id, subject_key, OutboxKind.GRADE, asdict(target), payload
-        )
-
-    def requeue(self, item: OutboxItem) -> OutboxItem | None:
-        """A fresh copy of `item` (retry, "sync all", reconcile repair); the old row is retired.
-
-        A comment Canvas already has is not sent again, and a submission Canvas already has is not
-        re-sent (it would count as a new attempt). A line item the sender found is looked up again
-        after a 404, in case the instructor re-created the assignment.
-        """
-        if item.status == OutboxStatus.PENDING:
-            return None
-        if item.kind == OutboxKind.SUBMISSION and item.status == OutboxStatus.SENT:
-            return None
-        payload = dict(item.payload)
-        if item.status == OutboxStatus.SENT:
-            payload.pop("comment", None)
-        target = dict(item.target)
-        if item.last_error and "(404)" in item.last_error:
-            target.pop(RESOLVED_URL, None)
-        course = self.session.get(Course, item.course_id)
-        if course is None:
-            return None
-        item.status = OutboxStatus.SUPERSEDED
-        kind = OutboxKind(item.kind)
-        copy = self.enqueue(course, item.person_id, item.subject_key, kind, target, payload)
-        copy.uncertain = item.uncertain
-        return copy
-
-    def enqueue(
-        self,
-        course: Course,
-        person_id: int,
-        subject_key: str,
-        kind: OutboxKind,
-        target: dict[str, Any],
-        payload: dict[str, Any],
-    ) -> OutboxItem:
-        """Queue a score; the web layer hands it to the delivery thread after the request."""
-        self._coalesce(person_id, subject_key, kind)
-        item = OutboxItem(
-            registration_id=course.registration_id,
-            course_id=course.id,
-            person_id=person_id,
-            subject_key=subject_key,
-            kind=kind,
-            target=target,
-            payload=payload,
-            status=OutboxStatus.PENDING,
-            attempts=0,
-            next_attempt_at=utcnow(),
-        )
-        self.session.add(item)
-        self.session.flush()
-        _hand_off_after_request(item.id)
-        return item
-
-    def due_now(self, item: OutboxItem) -> bool:
-        """Make a waiting row due at once (retry, "sync all") and hand it to delivery after the
-        request; False while a sender holds it (it is being sent right now) or it is not waiting.
-        """
-        now = utcnow()
-        if item.status != OutboxStatus.PENDING:
-            return False
-        if item.claimed_until is not None and item.claimed_until > now:
-            return False
-        item.next_attempt_at = now
-        _hand_off_after_request(item.id)
-        return True
-
-    def _coalesce(self, person_id: int, subject_key: str, kind: OutboxKind) -> None:
-        """Older waiting scores of the same kind are superseded by the new one, except one a
-        sender is delivering right now, and one carrying a comment (it must still arrive)."""
-        now = utcnow()
-        waiting = self.session.scalars(
-            select(OutboxItem).where(
-                OutboxItem.subject_key == subject_key,
-                OutboxItem.person_id == person_id,
-                OutboxItem.kind == kind,
-                OutboxItem.status == OutboxStatus.PENDING,
-            )
-        )
-        ids = [item.id for item in waiting if not item.payload.get("comment")]
-        if ids:
-            self.session.execute(
-                update(OutboxItem)
-                .where(OutboxItem.id.in_(ids), _unclaimed(now))
-                .values(status=OutboxStatus.SUPERSEDED)
-                .execution_options(synchronize_session="fetch")
-            )
-
-
-def _hand_off_after_request(item_id: int) -> None:
-    if has_request_context():
-        g.setdefault(SENT_IDS, []).append(item_id)
-
-
-def _unclaimed(now: datetime) -> ColumnElement[bool]:
-    return or_(OutboxItem.claimed_until.is_(None), OutboxItem.claimed_until <= now)
-
-
-def _unblocked() -> ColumnElement[bool]:
-    """No earlier row of the same subject and person is still pending."""
-    earlier = aliased(OutboxItem)
-    return ~exists().where(
-        earlier.subject_key == OutboxItem.subject_key,
-        earlier.person_id == OutboxItem.person_id,
-        earlier.status == OutboxStatus.PENDING,
-        earlier.id < OutboxItem.id,
-    )
-
-
-def _claimable(now: datetime) -> ColumnElement[bool]:
-    return and_(
-        OutboxItem.status == OutboxStatus.PENDING,
-        OutboxItem.next_attempt_at <= now,
-        _unclaimed(now),
-        _unblocked(),
-    )
 
 
 @dataclass(frozen=True)
@@ -291,7 +104,7 @@ class Sender:
         with self.sessions() as session:
             rows = session.execute(
                 select(OutboxItem.next_attempt_at, ready).where(
-                    OutboxItem.status == OutboxStatus.PENDING, _unblocked()
+                    OutboxItem.status == OutboxStatus.PENDING, unblocked()
                 )
             ).all()
         if not rows:
@@ -306,7 +119,7 @@ class Sender:
                 CursorResult[Any],
                 session.execute(
                     update(OutboxItem)
-                    .where(OutboxItem.id == item_id, _claimable(now))
+                    .where(OutboxItem.id == item_id, claimable(now))
                     .values(
                         claimed_until=now + self.lease,
                         claimed_by=self.name,
@@ -346,7 +159,7 @@ class Sender:
             return list(
                 session.scalars(
                     select(OutboxItem.id)
-                    .where(_claimable(now))
+                    .where(claimable(now))
                     .order_by(OutboxItem.next_attempt_at, OutboxItem.id)
                     .limit(batch)
                 )
@@ -404,17 +217,16 @@ class Sender:
 
     def _find_or_create(self, credentials: Credentials, target: dict[str, Any]) -> str:
         """The link's own assignment when it is one, else the tool's item for this resource, else
-        a new assignment. `resourceLinkId` is never sent on create: Canvas would add a second,
-        non-primary line item that does not reach the gradebook, or refuse a plain module link."""
+        a new assignment (see `line_items`)."""
         lineitems_url = str(target["lineitems_url"])
         resource_id = str(target["resource_id"])
         if target.get("resource_link_id"):
             found = self.client.find_line_items(
                 credentials, lineitems_url, resource_link_id=str(target["resource_link_id"])
             )
-            if found:
-                matching = [i for i in found if i.get("resourceId") == resource_id]
-                return str((matching or found)[0]["id"])
+            linked = line_items.link_line_item(found, resource_id)
+            if linked is not None:
+                return linked
         found = self.client.find_line_items(credentials, lineitems_url, resource_id=resource_id)
         if found:
             return str(found[0]["id"])
@@ -423,11 +235,11 @@ class Sender:
                 "Another sender is creating this assignment in Canvas; looking again shortly.",
                 retryable=True,
             )
-        body = {
-            "label": target["label"],
-            "scoreMaximum": target["score_maximum"],
-            "resourceId": resource_id,
-        }
+        body = line_items.new_line_item(
+            label=str(target["label"]),
+            score_maximum=float(target["score_maximum"]),
+            resource_id=resource_id,
+        )
         return str(self.client.create_line_item(credentials, lineitems_url, body)["id"])
 
     def _may_create(self, registration_id: int, lineitems_url: str, resource_id: str) -> bool:
@@ -459,9 +271,9 @@ class Sender:
         comment = payload.get("comment")
         if comment and any(result.get("comment") == comment for result in results):
             del payload["comment"]
-        extension = payload.get(canvas.SUBMISSION_EXTENSION)
+        extension = payload.get(SUBMISSION_EXTENSION)
         if job.kind == OutboxKind.SUBMISSION and results and isinstance(extension, dict):
-            payload[canvas.SUBMISSION_EXTENSION] = {**extension, "new_submission": False}
+            payload[SUBMISSION_EXTENSION] = {**extension, "new_submission": False}
 
     def _failed(self, job: _Job, error: ServiceError) -> OutboxStatus:
         attempts = job.attempts + 1
@@ -502,7 +314,7 @@ class Sender:
                     OutboxItem.registration_id == registration_id,
                     OutboxItem.status == OutboxStatus.PENDING,
                     OutboxItem.next_attempt_at < due,
-                    _unclaimed(now),
+                    unclaimed(now),
                 )
                 .values(next_attempt_at=due)
                 .execution_options(synchronize_session=False)
@@ -565,29 +377,3 @@ class Worker:
             # a floor, so a row another sender holds at this very instant cannot spin the loop
             self.sleep(min(self.poll if wait is None else max(wait, MIN_IDLE), self.poll))
         return attempted
-
-
-def service_client(app: Flask) -> ServiceClient:
-    """The app's one service client (its token cache lives in the database)."""
-    client: ServiceClient | None = app.extensions.get("service_client")
-    if client is None:
-        client = ServiceClient(
-            app.extensions["http_session"],
-            app.extensions["key_store"],
-            app.extensions["db_sessionmaker"],
-            timeout=app.config.get("LTI_SERVICE_TIMEOUT", DEFAULT_TIMEOUT),
-        )
-        app.extensions["service_client"] = client
-    return client
-
-
-def sender_for(app: Flask, name: str | None = None) -> Sender:
-    return Sender(
-        app.extensions["db_sessionmaker"], service_client(app), name=name or worker_name()
-    )
-
-
-def take_sent_ids() -> list[int]:
-    """The rows this request queued (the web layer hands them to the delivery thread)."""
-    ids: list[int] = g.pop(SENT_IDS, [])
-    return ids if current_app.config.get("GRADE_SYNC_SEND_AFTER_RESPONSE", True) else []

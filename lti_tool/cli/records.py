@@ -1,22 +1,21 @@
-"""Commands for a course's records: export, the completion report, deleting a participant's
-data on request, and reading the audit log. Output names ids and counts, never people."""
+"""`course`, `participant`, `audit`: a course's records: export, the completion report,
+deleting a participant's data on request, and reading the audit log. Output names ids and
+counts, never people."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lti_tool.db import session_scope
 from lti_tool.models import AuditAction, Course
-from lti_tool.services.audit import ADMIN, AuditLog
-from lti_tool.services.erasure import ErasureRefused, ErasureService
-from lti_tool.services.export import CourseExport
-from lti_tool.services.records import RecordsService, completion_csv
+from lti_tool.services.audit import ADMIN
+from lti_tool.services.erasure import ErasureRefused
+from lti_tool.services.records import completion_csv
+from lti_tool.web import wiring
 
 course_cli = AppGroup("course", help="A course's records: export and completion report.")
 participant_cli = AppGroup("participant", help="A participant's data in a course.")
@@ -35,8 +34,8 @@ def _course(session: Session, course_id: int) -> Course:
 @course_cli.command("list")
 def course_list() -> None:
     """Every course that has launched the tool: its id (for the other commands) and title."""
-    with session_scope(current_app) as session:
-        courses = session.scalars(select(Course).order_by(Course.id)).all()
+    with wiring().unit_of_work() as services:
+        courses = services.session.scalars(select(Course).order_by(Course.id)).all()
         if not courses:
             click.echo("No course has launched the tool yet.")
         for course in courses:
@@ -54,10 +53,10 @@ def course_list() -> None:
 )
 def course_export(course_id: int, out_dir: Path) -> None:
     """Write grades.csv, completion.csv and each participant's reflections with feedback."""
-    with session_scope(current_app) as session:
-        course = _course(session, course_id)
-        result = CourseExport(session).write(course, out_dir)
-        AuditLog(session).record(
+    with wiring().unit_of_work() as services:
+        course = _course(services.session, course_id)
+        result = services.export.write(course, out_dir)
+        services.audit.record(
             AuditAction.COURSE_EXPORTED,
             ADMIN,
             course_id=course.id,
@@ -78,10 +77,10 @@ def course_export(course_id: int, out_dir: Path) -> None:
 )
 def course_report(course_id: int, out_file: Path | None) -> None:
     """The completion report: reflections submitted per week, feedback, grades synced."""
-    with session_scope(current_app) as session:
-        course = _course(session, course_id)
-        report = completion_csv(RecordsService(session).course_records(course))
-        AuditLog(session).record(
+    with wiring().unit_of_work() as services:
+        course = _course(services.session, course_id)
+        report = completion_csv(services.records.course_records(course))
+        services.audit.record(
             AuditAction.REPORT_DOWNLOADED,
             ADMIN,
             course_id=course.id,
@@ -101,9 +100,9 @@ def course_report(course_id: int, out_file: Path | None) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def participant_delete(course_id: int, sub: str, yes: bool) -> None:
     """Delete a participant's reflections, feedback, grades and queued scores in a course."""
-    with session_scope(current_app) as session:
-        course = _course(session, course_id)
-        service = ErasureService(session)
+    with wiring().unit_of_work() as services:
+        course = _course(services.session, course_id)
+        service = services.erasure
         try:
             person = service.participant(course, sub)
         except ErasureRefused as refused:
@@ -124,8 +123,8 @@ def participant_delete(course_id: int, sub: str, yes: bool) -> None:
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
 def audit_list(course_id: int | None, limit: int) -> None:
     """The newest events: when, who (role and person id), what, about which record."""
-    with session_scope(current_app) as session:
-        for event in AuditLog(session).events(course_id, limit):
+    with wiring().unit_of_work() as services:
+        for event in services.audit.events(course_id, limit):
             who = event.actor_role + (f" #{event.actor_id}" if event.actor_id else "")
             where = f"course {event.course_id}" if event.course_id else "-"
             click.echo(

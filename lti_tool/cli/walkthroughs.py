@@ -9,11 +9,12 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from lti_tool.db import session_scope, utcnow
+from lti_tool.db import utcnow
 from lti_tool.sample.cohort import DEFAULT_SEED, Stage, plan_cohort
 from lti_tool.sample.store import SampleCourseStore
 from lti_tool.services.programs import PROGRAM_KEYS
 from lti_tool.services.walkthroughs import WalkthroughInvalid, WalkthroughService
+from lti_tool.web import session_scope
 
 walkthrough_cli = AppGroup(
     "walkthrough", help="Read-only tours of a sample course for visitors (no Canvas needed)."

@@ -1,0 +1,67 @@
+"""The instructors' blueprint and what its screens share: the notices, the course-scoped
+reflection lookup, the audit record of a read or change, and the program chooser."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, render_template, request
+
+from lti_tool.auth import attach_fresh_token
+from lti_tool.models import AuditAction, Reflection
+from lti_tool.services.programs import all_programs
+from lti_tool.views import text
+from lti_tool.views.scope import actor, member
+from lti_tool.web import get_session, services
+
+bp = Blueprint("instructor", __name__, url_prefix="/instructor")
+bp.after_request(attach_fresh_token)
+text.register(bp)
+
+QUEUE_PREVIEW = 5
+NOTICES = {
+    "program": "The course program is set.",
+    "commented": "Your feedback is posted to the participant.",
+    "graded": "The grade is saved and queued for the Canvas gradebook.",
+    "prompt": "This course's copy of the prompt is updated. The program's bank is unchanged.",
+}
+
+
+def course_reflection(reflection_id: int) -> Reflection:
+    reflection = get_session().get(Reflection, reflection_id)
+    if reflection is None or reflection.course_id != member().course.id:
+        abort(404)
+    return reflection
+
+
+def audit(action: AuditAction, reflection: Reflection, detail: str = "") -> None:
+    """Record that the signed-in instructor read or changed this reflection's records."""
+    scope = member()
+    services().audit.record(
+        action,
+        actor(),
+        course_id=scope.course.id,
+        subject_type="reflection",
+        subject_id=reflection.id,
+        detail=detail,
+    )
+
+
+def notice() -> str | None:
+    return NOTICES.get(request.args.get("notice", ""))
+
+
+def choose_program_page(next_page: str, status: int = 200) -> Any:
+    scope = member()
+    participants = {
+        program.key: services().programs.capacity(scope.course, program)
+        for program in all_programs()
+    }
+    return render_template(
+        "instructor/program.html",
+        course=scope.course,
+        programs=all_programs(),
+        capacities=participants,
+        next_page=next_page,
+        error=status != 200,
+    ), status

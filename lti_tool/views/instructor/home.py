@@ -1,0 +1,115 @@
+"""Where an instructor's launch lands: the workspace, choosing the course's program, the
+feedback queue and a prompt's page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, redirect, render_template, request
+
+from lti_tool.auth import current_launch, launch_required, token_url
+from lti_tool.db import parse_int
+from lti_tool.lti.canvas.custom import due_at as custom_due_at
+from lti_tool.lti.canvas.review import REVIEW_PARAM
+from lti_tool.models import Prompt
+from lti_tool.services.programs import get_program
+from lti_tool.services.workspace import Status
+from lti_tool.views.instructor.blueprint import (
+    QUEUE_PREVIEW,
+    bp,
+    choose_program_page,
+    course_reflection,
+    notice,
+)
+from lti_tool.views.scope import course_prompt, member
+from lti_tool.web import get_session, services
+
+
+@bp.get("/")
+@launch_required("instructor")
+def home() -> Any:
+    """Where a launch lands: SpeedGrader's `review=<id>`, the linked prompt, or the workspace."""
+    launch, scope, session = current_launch(), member(), get_session()
+    if REVIEW_PARAM in request.args:
+        reflection_id = parse_int(request.args[REVIEW_PARAM])
+        if reflection_id is None:
+            abort(404)
+        reflection = course_reflection(reflection_id)
+        return redirect(token_url("instructor.review", reflection_id=reflection.id), 303)
+    services().programs.adopt_from_custom(scope.course, launch.custom)
+    prompts = services().prompts
+    prompt = prompts.resolve_launch(
+        scope.course, launch.resource_link_id, launch.custom, lineitem_url=launch.lineitem_url
+    )
+    if prompt is not None:
+        prompts.note_due_at(prompt, custom_due_at(launch.custom))
+    session.commit()
+    if prompt is None:
+        return _workspace_page()
+    return _prompt_page(prompt)
+
+
+@bp.get("/workspace")
+@launch_required("instructor")
+def workspace() -> Any:
+    return _workspace_page()
+
+
+def _workspace_page() -> Any:
+    scope = member()
+    program = get_program(scope.course.program_key or "")
+    if program is None:
+        return choose_program_page("workspace")
+    service = services().workspace
+    return render_template(
+        "instructor/workspace.html",
+        course=scope.course,
+        program=program,
+        capacity=services().programs.capacity(scope.course, program),
+        prompts=services().prompts.for_course(scope.course),
+        summary=service.summary(scope.course),
+        queue=service.queue(scope.course, scope.person, limit=QUEUE_PREVIEW + 1),
+        queue_preview=QUEUE_PREVIEW,
+        statuses=list(Status),
+        notice=notice(),
+    )
+
+
+@bp.post("/program")
+@launch_required("instructor")
+def choose_program() -> Any:
+    next_page = "deep_link" if request.form.get("next") == "deep_link" else "workspace"
+    try:
+        services().programs.choose(member().course, request.form.get("program", ""))
+    except ValueError:
+        return choose_program_page(next_page, 422)
+    get_session().commit()
+    return redirect(token_url(f"instructor.{next_page}", notice="program"), 303)
+
+
+@bp.get("/queue")
+@launch_required("instructor")
+def queue() -> Any:
+    scope = member()
+    items = services().workspace.queue(scope.course, scope.person)
+    return render_template("instructor/queue.html", course=scope.course, items=items)
+
+
+@bp.get("/prompts/<int:prompt_id>")
+@launch_required("instructor")
+def prompt_page(prompt_id: int) -> Any:
+    return _prompt_page(course_prompt(prompt_id))
+
+
+def _prompt_page(prompt: Prompt) -> str:
+    scope = member()
+    rows = services().workspace.prompt_rows(scope.course, prompt, scope.person)
+    counts = {status: sum(1 for row in rows if row.status == status) for status in Status}
+    return render_template(
+        "instructor/prompt.html",
+        course=scope.course,
+        prompt=prompt,
+        rows=rows,
+        counts=counts,
+        notice=notice(),
+    )

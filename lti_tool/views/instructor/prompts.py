@@ -1,0 +1,82 @@
+"""Editing the course's copy of a prompt."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import redirect, render_template, request
+
+from lti_tool.auth import launch_required, token_url
+from lti_tool.models import AuditAction, GradingType, Prompt
+from lti_tool.services.prompts import (
+    PromptInput,
+    PromptInvalid,
+    rubric_text,
+)
+from lti_tool.views.instructor.blueprint import (
+    bp,
+)
+from lti_tool.views.scope import actor, course_prompt, member
+from lti_tool.web import get_session, services
+
+
+@bp.route("/prompts/<int:prompt_id>/edit", methods=["GET", "POST"])
+@launch_required("instructor")
+def edit_prompt(prompt_id: int) -> Any:
+    prompt = course_prompt(prompt_id)
+    if request.method == "GET":
+        return _prompt_form(prompt, _input_from_prompt(prompt))
+    data = _prompt_input(request.form, outline=tuple(prompt.outline))
+    try:
+        services().prompts.update(prompt, data)
+    except PromptInvalid as invalid:
+        get_session().rollback()
+        return _prompt_form(prompt, data, invalid.errors), 422
+    services().audit.record(
+        AuditAction.PROMPT_EDITED,
+        actor(),
+        course_id=member().course.id,
+        subject_type="prompt",
+        subject_id=prompt.id,
+    )
+    get_session().commit()
+    return redirect(token_url("instructor.prompt_page", prompt_id=prompt.id, notice="prompt"), 303)
+
+
+def _prompt_form(prompt: Prompt, data: PromptInput, errors: dict[str, str] | None = None) -> str:
+    return render_template(
+        "instructor/prompt_edit.html",
+        course=member().course,
+        prompt=prompt,
+        data=data,
+        errors=errors or {},
+        grading_types=list(GradingType),
+    )
+
+
+def _input_from_prompt(prompt: Prompt) -> PromptInput:
+    return PromptInput(
+        title=prompt.title,
+        body=prompt.body,
+        guidance=prompt.guidance,
+        word_target=str(prompt.word_target or ""),
+        word_limit=str(prompt.word_limit or ""),
+        points=f"{prompt.points_possible:g}",
+        grading_type=prompt.grading_type,
+        rubric=rubric_text(prompt.rubric),
+        outline=tuple(prompt.outline),
+    )
+
+
+def _prompt_input(form: Any, *, outline: tuple[str, ...] = ()) -> PromptInput:
+    return PromptInput(
+        title=form.get("title", ""),
+        body=form.get("body", ""),
+        guidance=form.get("guidance", ""),
+        word_target=form.get("word_target", ""),
+        word_limit=form.get("word_limit", ""),
+        points=form.get("points", ""),
+        grading_type=form.get("grading_type", GradingType.POINTS),
+        rubric=form.get("rubric", ""),
+        outline=outline,
+    )
