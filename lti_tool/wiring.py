@@ -182,7 +182,13 @@ class Services:
 
     @cached_property
     def launches(self) -> LaunchService:
-        return LaunchService(self.session)
+        return LaunchService(
+            self.session,
+            programs=self.programs,
+            prompts=self.prompts,
+            reflections=self.reflections,
+            roster_client=self.wiring.service_client,
+        )
 
     # Courses, prompts, reflections ------------------------------------------------------------
 

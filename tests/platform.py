@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
+from lti_tool.services.audit import ADMIN
 from lti_tool.services.registrations import RegistrationService
 from lti_tool.web import session_scope
 
@@ -63,6 +64,7 @@ class TestPlatform:
     def register_with(self, app: Flask) -> None:
         with app.app_context(), session_scope(app) as session:
             RegistrationService(session).add(
+                actor=ADMIN,
                 issuer=ISSUER,
                 client_id=CLIENT_ID,
                 auth_login_url=self.base_url + "/authorize_redirect",

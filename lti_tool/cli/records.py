@@ -11,10 +11,9 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lti_tool.models import AuditAction, Course
+from lti_tool.models import Course
 from lti_tool.services.audit import ADMIN
 from lti_tool.services.erasure import ErasureRefused
-from lti_tool.services.records import completion_csv
 from lti_tool.web import wiring
 
 course_cli = AppGroup("course", help="A course's records: export and completion report.")
@@ -55,15 +54,7 @@ def course_export(course_id: int, out_dir: Path) -> None:
     """Write grades.csv, completion.csv and each participant's reflections with feedback."""
     with wiring().unit_of_work() as services:
         course = _course(services.session, course_id)
-        result = services.export.write(course, out_dir)
-        services.audit.record(
-            AuditAction.COURSE_EXPORTED,
-            ADMIN,
-            course_id=course.id,
-            subject_type="course",
-            subject_id=course.id,
-            detail=f"{result.participants} participants",
-        )
+        result = services.export.write(course, out_dir, actor=ADMIN)
     click.echo(f"Exported {result.participants} participants of course {course_id} to {out_dir}.")
 
 
@@ -79,14 +70,7 @@ def course_report(course_id: int, out_file: Path | None) -> None:
     """The completion report: reflections submitted per week, feedback, grades synced."""
     with wiring().unit_of_work() as services:
         course = _course(services.session, course_id)
-        report = completion_csv(services.records.course_records(course))
-        services.audit.record(
-            AuditAction.REPORT_DOWNLOADED,
-            ADMIN,
-            course_id=course.id,
-            subject_type="course",
-            subject_id=course.id,
-        )
+        report = services.records.completion_report(course, actor=ADMIN)
     if out_file is None:
         click.echo(report.removeprefix("\ufeff"), nl=False)
     else:

@@ -6,7 +6,6 @@ import click
 from flask.cli import AppGroup
 
 from lti_tool.lti.canvas.environments import ENVIRONMENTS
-from lti_tool.models import AuditAction
 from lti_tool.services.audit import ADMIN
 from lti_tool.services.registrations import RegistrationError
 from lti_tool.web import wiring
@@ -55,7 +54,8 @@ def registration_add(
             click.echo(f"{values['issuer']} client {client_id} is already registered.")
             return
         try:
-            registration = services.registrations.add(
+            services.registrations.add(
+                actor=ADMIN,
                 issuer=str(values["issuer"]),
                 client_id=client_id,
                 auth_login_url=str(values["auth_login_url"]),
@@ -65,9 +65,6 @@ def registration_add(
             )
         except RegistrationError as error:
             raise click.ClickException(str(error)) from error
-        services.audit.registration(
-            AuditAction.REGISTRATION_ADDED, ADMIN, registration.id, registration.issuer, client_id
-        )
     click.echo(f"Registered {values['issuer']} client {client_id}.")
 
 
@@ -95,11 +92,6 @@ def registration_list() -> None:
 def registration_remove(issuer: str, client_id: str) -> None:
     """Stop trusting a platform registration (its launches are refused from now on)."""
     with wiring().unit_of_work() as services:
-        service = services.registrations
-        registration = service.find(issuer, client_id)
-        if registration is None or not service.remove(issuer, client_id):
+        if not services.registrations.remove(issuer, client_id, actor=ADMIN):
             raise click.ClickException(f"No registration {issuer} / {client_id}.")
-        services.audit.registration(
-            AuditAction.REGISTRATION_REMOVED, ADMIN, registration.id, issuer, client_id
-        )
     click.echo(f"Removed {issuer} client {client_id}.")

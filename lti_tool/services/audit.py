@@ -1,7 +1,9 @@
 """Writing and reading the audit log.
 
-Callers record an event in the same transaction as what they did, so a rolled-back change
-leaves no event and a committed one always has its event.
+The services record their own events, given the actor (`Actor`: a course role and person id,
+`ADMIN` for a command, `PLATFORM` for dynamic registration), in the same transaction as what they
+did: a rolled-back change leaves no event, a committed one always has its event, and a new caller
+(a worker, a command) cannot forget it. Views and commands only pass the actor.
 """
 
 from __future__ import annotations
@@ -76,6 +78,32 @@ class AuditLog:
         )
         self.session.add(event)
         return event
+
+    def reflection(
+        self, action: AuditAction, actor: Actor, reflection: Reflection, detail: str = ""
+    ) -> AuditEvent:
+        """Someone read or changed a reflection's records (text, feedback, grade)."""
+        return self.record(
+            action,
+            actor,
+            course_id=reflection.course_id,
+            subject_type="reflection",
+            subject_id=reflection.id,
+            detail=detail,
+        )
+
+    def course(
+        self, action: AuditAction, actor: Actor, course_id: int, detail: str = ""
+    ) -> AuditEvent:
+        """Something done to a course's records as a whole (an export, a report)."""
+        return self.record(
+            action,
+            actor,
+            course_id=course_id,
+            subject_type="course",
+            subject_id=course_id,
+            detail=detail,
+        )
 
     def registration(
         self, action: AuditAction, actor: Actor, registration_id: int, issuer: str, client_id: str

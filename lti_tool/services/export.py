@@ -17,7 +17,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from lti_tool.models import Course, FeedbackMessage, Reflection, ReflectionVersion
+from lti_tool.models import AuditAction, Course, FeedbackMessage, Reflection, ReflectionVersion
+from lti_tool.services.audit import Actor, AuditLog
 from lti_tool.services.records import (
     CourseRecords,
     ParticipantRecord,
@@ -52,9 +53,9 @@ class CourseExport:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def write(self, course: Course, out_dir: Path) -> ExportResult:
+    def write(self, course: Course, out_dir: Path, *, actor: Actor) -> ExportResult:
         """Write `grades.csv`, `completion.csv` and `reflections/` (an index and one document
-        per participant) into `out_dir`, readable by the exporting account only."""
+        per participant) into `out_dir`, readable by the exporting account only; audited."""
         records = RecordsService(self.session).course_records(course, everyone=True)
         folder = out_dir / "reflections"
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -62,6 +63,12 @@ class CourseExport:
         _write(out_dir / "completion.csv", completion_csv(records))
         documents = self._documents(records, folder)
         _write(folder / "index.html", render_index(records, [d.name for d in documents]))
+        AuditLog(self.session).course(
+            AuditAction.COURSE_EXPORTED,
+            actor,
+            course.id,
+            f"{len(records.participants)} participants",
+        )
         return ExportResult(out_dir, len(records.participants), documents)
 
     def _documents(self, records: CourseRecords, folder: Path) -> list[Path]:

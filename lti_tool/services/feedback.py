@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from lti_tool.db import get_or_create
 from lti_tool.models import (
+    AuditAction,
     Course,
     CourseRole,
     FeedbackMessage,
@@ -22,6 +23,7 @@ from lti_tool.models import (
     Reflection,
     ReflectionVersion,
 )
+from lti_tool.services.audit import Actor, AuditLog
 from lti_tool.services.forms import FormInvalid
 
 MAX_MESSAGE = 10_000
@@ -59,6 +61,7 @@ class FeedbackService:
         version_number: int,
         quote: str = "",
         asks_reply: bool = False,
+        actor: Actor,
         now: datetime,
     ) -> FeedbackMessage:
         """An instructor's comment on one version; a quote must be a passage of that version."""
@@ -80,7 +83,7 @@ class FeedbackService:
             raise MessageInvalid(errors)
         reflection.waiting_since = None
         reflection.reply_requested = asks_reply
-        return self._post(
+        message = self._post(
             reflection,
             author,
             CourseRole.INSTRUCTOR,
@@ -90,9 +93,16 @@ class FeedbackService:
             asks_reply=asks_reply,
             now=now,
         )
+        AuditLog(self.session).reflection(
+            AuditAction.FEEDBACK_POSTED,
+            actor,
+            reflection,
+            f"message {message.id} on version {message.version_number}",
+        )
+        return message
 
     def reply(
-        self, reflection: Reflection, author: Person, *, body: str, now: datetime
+        self, reflection: Reflection, author: Person, *, body: str, actor: Actor, now: datetime
     ) -> FeedbackMessage:
         """The participant's answer; it puts the reflection back in the instructors' queue."""
         body = body.strip()
@@ -103,7 +113,11 @@ class FeedbackService:
             raise MessageInvalid(errors)
         reflection.waiting_since = reflection.waiting_since or now
         reflection.reply_requested = False
-        return self._post(reflection, author, CourseRole.PARTICIPANT, body=body, now=now)
+        message = self._post(reflection, author, CourseRole.PARTICIPANT, body=body, now=now)
+        AuditLog(self.session).reflection(
+            AuditAction.FEEDBACK_REPLIED, actor, reflection, f"message {message.id}"
+        )
+        return message
 
     def _post(
         self,

@@ -11,7 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lti_tool.lti.canvas.review import review_url
-from lti_tool.models import Course, Grade, GradingType, Person, Prompt, Reflection
+from lti_tool.models import AuditAction, Course, Grade, GradingType, Person, Prompt, Reflection
+from lti_tool.services.audit import Actor, AuditLog
 from lti_tool.services.forms import FormInvalid
 from lti_tool.services.outbox import GradeSync, ScoreTarget
 
@@ -71,7 +72,7 @@ def score(prompt: Prompt, data: GradeInput) -> Score:
         return Score(prompt.points_possible if done else 0.0, {}, done)
     if prompt.grading_type == GradingType.RUBRIC:
         return _rubric_score(prompt, data.rubric)
-    given = _number(data.points, prompt.points_possible)
+    given = parse_points(data.points, prompt.points_possible)
     if given is None:
         raise GradeInvalid({"points": f"Enter points from 0 to {prompt.points_possible:g}."})
     return Score(given, {}, None)
@@ -82,7 +83,7 @@ def _rubric_score(prompt: Prompt, raw: Mapping[str, str]) -> Score:
     scores: dict[str, float] = {}
     for criterion in prompt.rubric:
         key, maximum = str(criterion["key"]), float(criterion["points"])
-        value = _number(raw.get(key, ""), maximum)
+        value = parse_points(raw.get(key, ""), maximum)
         if value is None:
             errors[f"rubric-{key}"] = f"{criterion['label']}: enter 0 to {maximum:g}."
         else:
@@ -92,7 +93,8 @@ def _rubric_score(prompt: Prompt, raw: Mapping[str, str]) -> Score:
     return Score(min(sum(scores.values()), prompt.points_possible), scores, None)
 
 
-def _number(raw: str, maximum: float) -> float | None:
+def parse_points(raw: str, maximum: float) -> float | None:
+    """Points as typed (a decimal comma allowed), from 0 to `maximum`; None for anything else."""
     try:
         value = float(raw.strip().replace(",", "."))
     except ValueError:
@@ -118,10 +120,11 @@ class GradingService:
         prompt: Prompt,
         reflection: Reflection,
         grader: Person,
+        actor: Actor,
         data: GradeInput,
         now: datetime,
     ) -> Grade:
-        """Record the grade for the latest version and queue it for Canvas."""
+        """Record the grade for the latest version, queue it for Canvas, and audit it."""
         if reflection.version_count == 0:
             raise GradeInvalid({"grade": "There is no submitted version to grade yet."})
         if data.seen_version is not None and data.seen_version != reflection.version_count:
@@ -157,5 +160,8 @@ class GradingService:
             override_manual=data.override_manual,
             review_url=review_url(self.base_url, reflection.id),
             submitted_at=reflection.submitted_at,
+        )
+        AuditLog(self.session).reflection(
+            AuditAction.GRADE_SAVED, actor, reflection, f"version {grade.version_number}"
         )
         return grade

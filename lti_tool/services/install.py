@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from lti_tool.lti.canvas.developer_key import dynamic_registration_request, registered_deployment_id
 from lti_tool.models import Registration
+from lti_tool.services.audit import PLATFORM
 from lti_tool.services.registrations import RegistrationError, RegistrationService
 
 
@@ -44,6 +45,7 @@ class DynamicRegistration:
         client_id = str(answer.get("client_id") or "")
         deployment_id = registered_deployment_id(answer)
         registration = self.registrations.add(
+            actor=PLATFORM,
             issuer=issuer,
             client_id=client_id,
             auth_login_url=str(config.get("authorization_endpoint") or ""),

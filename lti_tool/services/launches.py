@@ -1,14 +1,28 @@
-"""What a validated launch changes in the tool: the course, the person and their enrollment."""
+"""What a validated launch decides, all at once and only here: the course, the person and their
+enrollment, the roster's freshness, the course's program, the prompt the link opens (tied or
+created on its first launch), the participant's reflection and the due date Canvas sent.
+
+The landing pages that follow only read what was decided, so reloading them changes nothing.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from lti_tool.db import get_or_create, utcnow
+from lti_tool.lti.advantage.client import ServiceClient
+from lti_tool.lti.canvas.custom import due_at
+from lti_tool.lti.canvas.review import review_requested
 from lti_tool.lti.claims import LaunchContext
-from lti_tool.models import Course, CourseRole, Enrollment, Person, Registration
+from lti_tool.lti.errors import LaunchError
+from lti_tool.models import Course, CourseRole, Enrollment, Person, Prompt, Reflection, Registration
+from lti_tool.services.programs import ProgramService
+from lti_tool.services.prompts import PromptService
+from lti_tool.services.reflections import ReflectionService
+from lti_tool.services.roster import refresh_if_stale
 
 
 @dataclass(frozen=True)
@@ -16,18 +30,79 @@ class LaunchRecord:
     course: Course
     person: Person
     enrollment: Enrollment
+    prompt: Prompt | None = None
+    """The prompt the link opens; None for the course's own pages (navigation, deep linking,
+    SpeedGrader's review launches, which name a reflection instead)."""
+    reflection: Reflection | None = None
+    """The participant's reflection on `prompt` (None for instructors)."""
 
 
 class LaunchService:
-    def __init__(self, session: Session) -> None:
+    def __init__(
+        self,
+        session: Session,
+        *,
+        programs: ProgramService,
+        prompts: PromptService,
+        reflections: ReflectionService,
+        roster_client: ServiceClient,
+    ) -> None:
         self.session = session
+        self.programs = programs
+        self.prompts = prompts
+        self.reflections = reflections
+        self.roster_client = roster_client
+
+    def launch(
+        self, context: LaunchContext, registration: Registration, now: datetime
+    ) -> LaunchRecord:
+        """Everything this launch decides, committed. `registration` is the one the launch was
+        validated against.
+
+        The launch is its own unit of work: what it decided is committed before an instructor's
+        launch asks Canvas for the roster, so no write lock is held while Canvas answers (a
+        roster failure is logged and never fails the launch)."""
+        if context.role == "other":
+            raise LaunchError(
+                "This tool is for course participants and instructors",
+                "Your role in this course does not give access to reflections. "
+                "Ask the course instructor if you think this is wrong.",
+                status=403,
+            )
+        record = self.record(context, registration)
+        if not context.is_deep_linking and not review_requested(context.target_link_uri):
+            record = self._open_link(context, record)
+        self.session.commit()
+        if context.is_instructor:
+            refresh_if_stale(self.session, self.roster_client, record.course, now)
+            self.session.commit()
+        return record
 
     def record(self, context: LaunchContext, registration: Registration) -> LaunchRecord:
-        """`registration` is the one the launch was validated against."""
+        """The course, person and enrollment, created or brought up to date."""
         course = self._course(registration.id, context)
         person = self._person(registration.id, context)
         enrollment = self._enrollment(course, person, context)
         return LaunchRecord(course, person, enrollment)
+
+    def _open_link(self, context: LaunchContext, record: LaunchRecord) -> LaunchRecord:
+        """The link's program and prompt; Canvas's due date for the prompt (an instructor's
+        launch) or for the participant's own reflection (which may differ: overrides)."""
+        self.programs.adopt_from_custom(record.course, context.custom)
+        prompt = self.prompts.resolve_launch(
+            record.course,
+            context.resource_link_id,
+            context.custom,
+            lineitem_url=context.lineitem_url,
+        )
+        if prompt is None:
+            return record
+        due = due_at(context.custom)
+        if context.is_instructor:
+            self.prompts.note_due_at(prompt, due)
+            return LaunchRecord(record.course, record.person, record.enrollment, prompt)
+        reflection = self.reflections.open(prompt, record.person, due_at=due)
+        return LaunchRecord(record.course, record.person, record.enrollment, prompt, reflection)
 
     def _course(self, registration_id: int, context: LaunchContext) -> Course:
         course = get_or_create(

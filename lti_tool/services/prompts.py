@@ -14,7 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lti_tool.db import parse_int
-from lti_tool.models import Course, GradingType, Prompt
+from lti_tool.models import AuditAction, Course, GradingType, Prompt
+from lti_tool.services.audit import Actor, AuditLog
 from lti_tool.services.forms import FormInvalid
 from lti_tool.services.programs import BankPrompt, find_bank_prompt
 
@@ -175,9 +176,17 @@ class PromptService:
         self.session.flush()
         return prompt
 
-    def update(self, prompt: Prompt, data: PromptInput) -> Prompt:
+    def update(self, prompt: Prompt, data: PromptInput, *, actor: Actor) -> Prompt:
+        """Change the course's copy of a prompt (the program's bank is untouched); audited."""
         _apply(prompt, validate(data))
         self.session.flush()
+        AuditLog(self.session).record(
+            AuditAction.PROMPT_EDITED,
+            actor,
+            course_id=prompt.course_id,
+            subject_type="prompt",
+            subject_id=prompt.id,
+        )
         return prompt
 
     def resolve_launch(
@@ -198,19 +207,22 @@ class PromptService:
         """
         if not resource_link_id:
             return None
-        prompt = self._linked(course, resource_link_id)
+        prompt = self.linked(course, resource_link_id)
         if prompt is None:
             try:
                 with self.session.begin_nested():
                     prompt = self._first_launch(course, resource_link_id, custom)
             except IntegrityError:
                 # Another participant's first launch of this link tied it a moment ago.
-                prompt = self._linked(course, resource_link_id)
+                prompt = self.linked(course, resource_link_id)
         if prompt is not None and lineitem_url:
             prompt.lineitem_url = lineitem_url
         return prompt
 
-    def _linked(self, course: Course, resource_link_id: str) -> Prompt | None:
+    def linked(self, course: Course, resource_link_id: str | None) -> Prompt | None:
+        """The prompt a link opens, as its launch tied it (read only)."""
+        if not resource_link_id:
+            return None
         return self.session.scalar(
             select(Prompt).where(
                 Prompt.course_id == course.id, Prompt.resource_link_id == resource_link_id

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lti_tool.models import (
+    AuditAction,
     Course,
     CourseRole,
     Enrollment,
@@ -25,6 +26,7 @@ from lti_tool.models import (
     Reflection,
 )
 from lti_tool.models.grade_sync import OutboxKind
+from lti_tool.services.audit import Actor, AuditLog
 from lti_tool.services.grade_status import latest_items
 from lti_tool.services.grading import subject_key
 from lti_tool.services.prompts import PromptService
@@ -96,6 +98,13 @@ class CourseRecords:
 class RecordsService:
     def __init__(self, session: Session) -> None:
         self.session = session
+
+    def completion_report(self, course: Course, *, actor: Actor) -> str:
+        """The cohort's completion report as CSV (for certificates); handing it out is
+        audited."""
+        report = completion_csv(self.course_records(course))
+        AuditLog(self.session).course(AuditAction.REPORT_DOWNLOADED, actor, course.id)
+        return report
 
     def course_records(self, course: Course, *, everyone: bool = False) -> CourseRecords:
         """Every participant's record of every prompt. By default only active participants

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from lti_tool.db import get_or_create
 from lti_tool.lti.canvas.review import review_url
-from lti_tool.models import Course, Person, Prompt, Reflection, ReflectionVersion
+from lti_tool.models import AuditAction, Course, Person, Prompt, Reflection, ReflectionVersion
+from lti_tool.services.audit import Actor, AuditLog
 from lti_tool.services.grading import score_target, subject_key
 from lti_tool.services.outbox import GradeSync
 
@@ -28,6 +29,17 @@ _WORD = re.compile(r"\S+")
 def word_count(text: str) -> int:
     """Words as the editor counts them: runs of non-space characters."""
     return len(_WORD.findall(text))
+
+
+def due_date(reflection: Reflection, prompt: Prompt) -> datetime | None:
+    """The participant's own due date when their launch carried one (Canvas's per-student
+    overrides), else the prompt's."""
+    return reflection.due_at or prompt.due_at
+
+
+def is_late(moment: datetime, due: datetime | None) -> bool:
+    """Late only after the due moment; no due date, never late."""
+    return due is not None and moment > due
 
 
 class StaleRevision(Exception):
@@ -135,10 +147,14 @@ class ReflectionService:
         reflection: Reflection,
         text: str,
         revision: int,
+        actor: Actor,
         now: datetime,
     ) -> SubmitResult:
-        """Save the text, then make it the next version and report it to Canvas. The same
-        submit arriving twice (a double click, a resent form) finds its version made."""
+        """Save the text, then make it the next version, report it to Canvas and audit it. The
+        same submit arriving twice (a double click, a resent form) finds its version made.
+
+        Autosaved drafts are not audited: they are work in progress, private, and would flood
+        the log."""
         latest = self.latest(reflection)
         if (
             revision == reflection.revision - 1
@@ -150,14 +166,14 @@ class ReflectionService:
         self._check(prompt, text)
         if latest is not None and latest.text == text:
             return SubmitResult(latest, created=False)
-        due = reflection.due_at or prompt.due_at
+        due = due_date(reflection, prompt)
         version = ReflectionVersion(
             reflection_id=reflection.id,
             number=reflection.version_count + 1,
             text=text,
             word_count=word_count(text),
             submitted_at=now,
-            is_late=due is not None and now > due,
+            is_late=is_late(now, due),
         )
         self.session.add(version)
         reflection.version_count = version.number
@@ -175,7 +191,16 @@ class ReflectionService:
             review_url=review_url(self.base_url, reflection.id),
             new_attempt=True,
         )
+        AuditLog(self.session).reflection(
+            AuditAction.REFLECTION_SUBMITTED, actor, reflection, f"version {version.number}"
+        )
         return SubmitResult(version, created=True)
+
+    def note_viewed(self, reflection: Reflection, actor: Actor) -> None:
+        """An instructor read the reflection: the audit log says who read which version."""
+        AuditLog(self.session).reflection(
+            AuditAction.REFLECTION_VIEWED, actor, reflection, f"version {reflection.version_count}"
+        )
 
     @staticmethod
     def _check(prompt: Prompt, text: str) -> None:

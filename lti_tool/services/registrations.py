@@ -1,4 +1,5 @@
-"""Platform registrations: what an admin adds by CLI or dynamic registration."""
+"""Platform registrations: what an admin adds by CLI or dynamic registration. Adding and
+removing one is recorded in the audit log, with who did it."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from lti_tool.db import get_or_create
-from lti_tool.models import Deployment, Registration
+from lti_tool.models import AuditAction, Deployment, Registration
+from lti_tool.services.audit import Actor, AuditLog
 
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
@@ -28,6 +30,7 @@ class RegistrationService:
     def add(
         self,
         *,
+        actor: Actor,
         issuer: str,
         client_id: str,
         auth_login_url: str,
@@ -60,6 +63,13 @@ class RegistrationService:
             self.session.flush()
         except IntegrityError as error:
             raise RegistrationError(f"{issuer} / {client_id} is already registered") from error
+        AuditLog(self.session).registration(
+            AuditAction.REGISTRATION_ADDED,
+            actor,
+            registration.id,
+            registration.issuer,
+            registration.client_id,
+        )
         return registration
 
     def find(self, issuer: str, client_id: str) -> Registration | None:
@@ -85,10 +95,13 @@ class RegistrationService:
             )
         )
 
-    def remove(self, issuer: str, client_id: str) -> bool:
+    def remove(self, issuer: str, client_id: str, *, actor: Actor) -> bool:
         registration = self.find(issuer, client_id)
         if registration is None:
             return False
+        AuditLog(self.session).registration(
+            AuditAction.REGISTRATION_REMOVED, actor, registration.id, issuer, client_id
+        )
         self.session.delete(registration)
         self.session.flush()
         return True

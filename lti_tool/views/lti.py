@@ -26,10 +26,7 @@ from lti_tool.lti.claims import LaunchContext
 from lti_tool.lti.errors import LaunchError
 from lti_tool.lti.flow import LtiGateway
 from lti_tool.lti.storage import purge_expired_now_and_then
-from lti_tool.models import AuditAction
-from lti_tool.services.audit import PLATFORM
 from lti_tool.services.registrations import RegistrationError
-from lti_tool.services.roster import refresh_if_stale
 from lti_tool.web import get_session, services, wiring
 
 bp = Blueprint("lti", __name__, url_prefix="/lti")
@@ -148,14 +145,6 @@ def register() -> Any:
         return render_template(
             "lti/register.html", config_url=config_url, token=token, error=str(error)
         ), 400
-    registration = result.registration
-    services().audit.registration(
-        AuditAction.REGISTRATION_ADDED,
-        PLATFORM,
-        registration.id,
-        registration.issuer,
-        registration.client_id,
-    )
     get_session().commit()
     return render_template("lti/registered.html", registration=result.registration)
 
@@ -169,19 +158,9 @@ def _allow_framing_by(config_url: str) -> None:
 
 
 def _enter(lti: LtiGateway, context: LaunchContext) -> Any:
-    if context.role == "other":
-        raise LaunchError(
-            "This tool is for course participants and instructors",
-            "Your role in this course does not give access to reflections. "
-            "Ask the course instructor if you think this is wrong.",
-            status=403,
-        )
-    record = services().launches.record(context, lti.registration_of(context))
-    get_session().commit()
-    if context.is_instructor:
-        # After the commit: the roster call waits on Canvas and must not hold a write lock.
-        refresh_if_stale(get_session(), wiring().service_client, record.course, utcnow())
-        get_session().commit()
+    """Everything the launch decides happens here, once (`LaunchService.launch`); the landing
+    page it redirects to only reads."""
+    services().launches.launch(context, lti.registration_of(context), utcnow())
     token = issue_token(context, current_app.config["SECRET_KEY"])
     return redirect(_landing_url(context, token), code=303)
 

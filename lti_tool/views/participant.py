@@ -12,24 +12,22 @@ from flask import Blueprint, abort, jsonify, redirect, render_template, request
 
 from lti_tool.auth import attach_fresh_token, current_launch, launch_required, token_url
 from lti_tool.db import parse_int, utcnow
-from lti_tool.lti.canvas.custom import due_at as custom_due_at
 from lti_tool.lti.canvas.review import REVIEW_PARAM
-from lti_tool.models import AuditAction, Prompt, Reflection
+from lti_tool.models import Prompt, Reflection
 from lti_tool.services import grade_status
-from lti_tool.services.audit import AuditLog
-from lti_tool.services.feedback import FeedbackService, MessageInvalid
+from lti_tool.services.feedback import MessageInvalid
 from lti_tool.services.grading import subject_key
-from lti_tool.services.programs import ProgramService, get_program
-from lti_tool.services.prompts import PromptService
+from lti_tool.services.programs import get_program
 from lti_tool.services.reflections import (
     MAX_CHARS,
     ReflectionService,
     StaleRevision,
     SubmissionRefused,
     TextTooLong,
+    due_date,
+    is_late,
     word_count,
 )
-from lti_tool.services.workspace import WorkspaceService
 from lti_tool.views import text
 from lti_tool.views.scope import actor, course_prompt, member
 from lti_tool.web import get_session, services
@@ -54,20 +52,16 @@ def _reflections() -> ReflectionService:
 @launch_required("participant")
 def home() -> Any:
     """Where a launch lands: the linked prompt's page, or the list of the course's reflections.
-    SpeedGrader's `review=<id>` shows the participant only their own reflection."""
-    launch, scope, session = current_launch(), member(), get_session()
+    SpeedGrader's `review=<id>` shows the participant only their own reflection. Read only: the
+    launch itself opened the reflection and noted its due date."""
+    launch, scope = current_launch(), member()
     if REVIEW_PARAM in request.args:
         reflection = _own_reflection(request.args[REVIEW_PARAM])
         return redirect(token_url("participant.write", prompt_id=reflection.prompt_id), 303)
-    ProgramService(session).adopt_from_custom(scope.course, launch.custom)
-    prompt = PromptService(session).resolve_launch(
-        scope.course, launch.resource_link_id, launch.custom, lineitem_url=launch.lineitem_url
-    )
+    prompt = services().prompts.linked(scope.course, launch.resource_link_id)
     if prompt is None:
-        session.commit()
         return _overview_page()
-    reflection = _reflections().open(prompt, scope.person, due_at=custom_due_at(launch.custom))
-    return _show_write_page(prompt, reflection)
+    return _show_write_page(prompt, _reflections().open(prompt, scope.person))
 
 
 def _own_reflection(raw_id: str) -> Reflection:
@@ -91,7 +85,7 @@ def overview() -> Any:
 
 def _overview_page() -> str:
     scope = member()
-    items = WorkspaceService(get_session()).own_items(scope.course, scope.person)
+    items = services().workspace.own_items(scope.course, scope.person)
     return render_template(
         "participant/overview.html",
         items=items,
@@ -111,7 +105,7 @@ def write(prompt_id: int) -> Any:
 def _show_write_page(prompt: Prompt, reflection: Reflection) -> str:
     """The page as opened (not after a form): its thread counts as read once shown."""
     page = _write_page(prompt, reflection, notice=NOTICES.get(request.args.get("notice", "")))
-    FeedbackService(get_session()).mark_read(reflection, member().person)
+    services().feedback.mark_read(reflection, member().person)
     get_session().commit()
     return page
 
@@ -128,8 +122,8 @@ def _write_page(
 ) -> str:
     """The writing page; after a refused submit it shows the participant's own text again."""
     scope, session = member(), get_session()
-    feedback = FeedbackService(session)
-    due_at = reflection.due_at or prompt.due_at
+    feedback = services().feedback
+    due_at = due_date(reflection, prompt)
     return render_template(
         "participant/write.html",
         course=scope.course,
@@ -146,7 +140,7 @@ def _write_page(
             session, scope.course.id, scope.person.id, subject_key(prompt)
         ),
         due_at=due_at,
-        past_due=due_at is not None and utcnow() > due_at,
+        past_due=is_late(utcnow(), due_at),
         notice=notice,
         errors=errors or {},
         conflict_text=conflict_text,
@@ -231,13 +225,10 @@ def submit(prompt_id: int) -> Any:
                 reflection=reflection,
                 text=draft,
                 revision=revision,
+                actor=actor(),
                 now=utcnow(),
             )
             notice = "submitted" if result.created else "unchanged"
-            if result.created:
-                _audit(
-                    AuditAction.REFLECTION_SUBMITTED, reflection, f"version {result.version.number}"
-                )
     except StaleRevision as stale:
         session.rollback()
         return _write_page(
@@ -277,27 +268,13 @@ def reply(prompt_id: int) -> Any:
     reflection = _reflections().open(prompt, scope.person)
     body = request.form.get("body", "")
     try:
-        message = FeedbackService(session).reply(reflection, scope.person, body=body, now=utcnow())
+        services().feedback.reply(reflection, scope.person, body=body, actor=actor(), now=utcnow())
     except MessageInvalid as invalid:
         session.rollback()
         return _write_page(prompt, reflection, errors=invalid.errors, reply_value=body), 422
-    _audit(AuditAction.FEEDBACK_REPLIED, reflection, f"message {message.id}")
     session.commit()
     return redirect(
         token_url("participant.write", prompt_id=prompt.id, notice="replied") + "#thread", 303
-    )
-
-
-def _audit(action: AuditAction, reflection: Reflection, detail: str) -> None:
-    """Participants' changes to their own records are logged (submissions, replies); autosaved
-    drafts are not: they are work in progress, private, and would flood the log."""
-    AuditLog(get_session()).record(
-        action,
-        actor(),
-        course_id=member().course.id,
-        subject_type="reflection",
-        subject_id=reflection.id,
-        detail=detail,
     )
 
 
@@ -306,7 +283,7 @@ def _audit(action: AuditAction, reflection: Reflection, detail: str) -> None:
 def feedback() -> Any:
     """All feedback addressed to the participant in this course, newest first."""
     scope = member()
-    service = FeedbackService(get_session())
+    service = services().feedback
     return render_template(
         "participant/feedback.html",
         items=service.inbox(scope.person, scope.course),

@@ -40,6 +40,7 @@ from lti_tool.lti.advantage.client import ServiceClient
 from lti_tool.models import Course as ToolCourse
 from lti_tool.models import CourseRole, Person, Registration
 from lti_tool.models import Enrollment as ToolEnrollment
+from lti_tool.services.audit import ADMIN
 from lti_tool.services.outbox import GradeSync, ScoreTarget
 from lti_tool.services.registrations import RegistrationService
 from lti_tool.web import session_scope, wiring
@@ -215,6 +216,7 @@ class DemoCanvas:
         """The demo as a registration in the tool, and its Officers course; (course id, reg id)."""
         with session_scope(self.tool) as session:
             registration = RegistrationService(session).add(
+                actor=ADMIN,
                 issuer=ISSUER,
                 client_id=CLIENT_ID,
                 auth_login_url=self.url("/api/lti/authorize_redirect"),

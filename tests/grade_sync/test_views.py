@@ -98,7 +98,10 @@ def test_retry_queues_a_copy_that_the_delivery_thread_sends(
     assert (old.status, copy.status) == (OutboxStatus.SUPERSEDED, OutboxStatus.SENT)
     assert canvas.gradebook()[student.sub]["score"] == 8
     with session_scope(app) as session:
-        event = session.scalars(select(AuditEvent)).one()
+        # besides the registration the test's setup added
+        event = session.scalars(
+            select(AuditEvent).where(AuditEvent.subject_type != "registration")
+        ).one()
     assert (event.action, event.detail) == (
         AuditAction.GRADES_RESENT,
         f"row {item_id} queued (retry)",

@@ -14,6 +14,7 @@ from lti_tool import create_app
 from lti_tool.config import ConfigurationError, load_settings
 from lti_tool.lti.keys import KeyStore
 from lti_tool.models import AuditAction, AuditEvent, Deployment, Registration
+from lti_tool.services.audit import ADMIN
 from lti_tool.services.registrations import RegistrationService
 from lti_tool.web import session_scope, wiring
 from tests.platform import CLIENT_ID, ISSUER, TestPlatform
@@ -144,7 +145,7 @@ class TestCanvasConfiguration:
         # the issuer's and the login endpoint's origins; no other site may frame the tool
         assert framing_origins() == {"'self'", ISSUER, platform.base_url}
         with app.app_context(), session_scope(app) as session:
-            RegistrationService(session).remove(ISSUER, CLIENT_ID)
+            RegistrationService(session).remove(ISSUER, CLIENT_ID, actor=ADMIN)
         assert framing_origins() == {"'self'"}
 
     def test_answers_that_are_not_pages_may_not_be_framed_or_run_anything(

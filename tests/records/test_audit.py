@@ -24,7 +24,8 @@ def _events(app: Flask) -> list[AuditEvent]:
 
 
 def test_reads_and_changes_are_recorded(world: World, app: Flask) -> None:
-    events = _events(app)
+    registration, *events = _events(app)
+    assert (registration.action, registration.course_id) == (AuditAction.REGISTRATION_ADDED, None)
     assert [(e.action, e.actor_role, e.detail) for e in events] == [
         (AuditAction.REFLECTION_SUBMITTED, "participant", "version 1"),
         (AuditAction.REFLECTION_SUBMITTED, "participant", "version 2"),

@@ -18,13 +18,13 @@ def test_the_loser_of_the_race_gets_the_winners_prompt(
     app: Flask, canvas: Canvas, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     canvas.launch("first", link="rl-race", custom=BANK)
-    original = PromptService._linked
+    original = PromptService.linked
     looks = iter([None])  # the second request looked before the first one committed
 
     def late_look(self: PromptService, course: Course, link: str) -> Prompt | None:
         return next(looks, None) or original(self, course, link)
 
-    monkeypatch.setattr(PromptService, "_linked", late_look)
+    monkeypatch.setattr(PromptService, "linked", late_look)
     with app.app_context(), session_scope(app) as session:
         course = session.scalars(select(Course)).one()
         prompt = PromptService(session).resolve_launch(course, "rl-race", BANK, lineitem_url=None)

@@ -1,5 +1,5 @@
 """The instructors' blueprint and what its screens share: the notices, the course-scoped
-reflection lookup, the audit record of a read or change, and the program chooser."""
+reflection lookup and the program chooser."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from typing import Any
 from flask import Blueprint, abort, render_template, request
 
 from lti_tool.auth import attach_fresh_token
-from lti_tool.models import AuditAction, Reflection
+from lti_tool.models import Reflection
 from lti_tool.services.programs import all_programs
 from lti_tool.views import text
-from lti_tool.views.scope import actor, member
+from lti_tool.views.scope import member
 from lti_tool.web import get_session, services
 
 bp = Blueprint("instructor", __name__, url_prefix="/instructor")
@@ -32,19 +32,6 @@ def course_reflection(reflection_id: int) -> Reflection:
     if reflection is None or reflection.course_id != member().course.id:
         abort(404)
     return reflection
-
-
-def audit(action: AuditAction, reflection: Reflection, detail: str = "") -> None:
-    """Record that the signed-in instructor read or changed this reflection's records."""
-    scope = member()
-    services().audit.record(
-        action,
-        actor(),
-        course_id=scope.course.id,
-        subject_type="reflection",
-        subject_id=reflection.id,
-        detail=detail,
-    )
 
 
 def notice() -> str | None:

@@ -9,7 +9,6 @@ from flask import abort, redirect, render_template, request
 
 from lti_tool.auth import current_launch, launch_required, token_url
 from lti_tool.db import parse_int
-from lti_tool.lti.canvas.custom import due_at as custom_due_at
 from lti_tool.lti.canvas.review import REVIEW_PARAM
 from lti_tool.models import Prompt
 from lti_tool.services.programs import get_program
@@ -28,22 +27,16 @@ from lti_tool.web import get_session, services
 @bp.get("/")
 @launch_required("instructor")
 def home() -> Any:
-    """Where a launch lands: SpeedGrader's `review=<id>`, the linked prompt, or the workspace."""
-    launch, scope, session = current_launch(), member(), get_session()
+    """Where a launch lands: SpeedGrader's `review=<id>`, the linked prompt, or the workspace.
+    Read only: the launch itself decided the prompt and its due date."""
+    launch, scope = current_launch(), member()
     if REVIEW_PARAM in request.args:
         reflection_id = parse_int(request.args[REVIEW_PARAM])
         if reflection_id is None:
             abort(404)
         reflection = course_reflection(reflection_id)
         return redirect(token_url("instructor.review", reflection_id=reflection.id), 303)
-    services().programs.adopt_from_custom(scope.course, launch.custom)
-    prompts = services().prompts
-    prompt = prompts.resolve_launch(
-        scope.course, launch.resource_link_id, launch.custom, lineitem_url=launch.lineitem_url
-    )
-    if prompt is not None:
-        prompts.note_due_at(prompt, custom_due_at(launch.custom))
-    session.commit()
+    prompt = services().prompts.linked(scope.course, launch.resource_link_id)
     if prompt is None:
         return _workspace_page()
     return _prompt_page(prompt)

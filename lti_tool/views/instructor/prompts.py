@@ -7,7 +7,7 @@ from typing import Any
 from flask import redirect, render_template, request
 
 from lti_tool.auth import launch_required, token_url
-from lti_tool.models import AuditAction, GradingType, Prompt
+from lti_tool.models import GradingType, Prompt
 from lti_tool.services.prompts import (
     PromptInput,
     PromptInvalid,
@@ -28,17 +28,10 @@ def edit_prompt(prompt_id: int) -> Any:
         return _prompt_form(prompt, _input_from_prompt(prompt))
     data = _prompt_input(request.form, outline=tuple(prompt.outline))
     try:
-        services().prompts.update(prompt, data)
+        services().prompts.update(prompt, data, actor=actor())
     except PromptInvalid as invalid:
         get_session().rollback()
         return _prompt_form(prompt, data, invalid.errors), 422
-    services().audit.record(
-        AuditAction.PROMPT_EDITED,
-        actor(),
-        course_id=member().course.id,
-        subject_type="prompt",
-        subject_id=prompt.id,
-    )
     get_session().commit()
     return redirect(token_url("instructor.prompt_page", prompt_id=prompt.id, notice="prompt"), 303)
 

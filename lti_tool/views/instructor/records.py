@@ -8,8 +8,6 @@ from flask import Response, render_template, request
 
 from lti_tool.auth import launch_required
 from lti_tool.db import parse_int
-from lti_tool.models import AuditAction
-from lti_tool.services.records import completion_csv
 from lti_tool.views.instructor.blueprint import (
     bp,
 )
@@ -33,14 +31,7 @@ def activity() -> Any:
 def completion_report() -> Response:
     """The cohort's completion report, for certificates; downloading it is itself recorded."""
     scope, session = member(), get_session()
-    report = completion_csv(services().records.course_records(scope.course))
-    services().audit.record(
-        AuditAction.REPORT_DOWNLOADED,
-        actor(),
-        course_id=scope.course.id,
-        subject_type="course",
-        subject_id=scope.course.id,
-    )
+    report = services().records.completion_report(scope.course, actor=actor())
     session.commit()
     filename = f"completion-course-{scope.course.id}.csv"
     return Response(

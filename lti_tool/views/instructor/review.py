@@ -8,17 +8,16 @@ from flask import redirect, render_template, request
 
 from lti_tool.auth import launch_required, token_url
 from lti_tool.db import parse_int, utcnow
-from lti_tool.models import AuditAction, Reflection
+from lti_tool.models import Reflection
 from lti_tool.services.feedback import MessageInvalid
 from lti_tool.services.grading import GradeInput, GradeInvalid, GradeStale
 from lti_tool.services.workspace import status_of
 from lti_tool.views.instructor.blueprint import (
-    audit,
     bp,
     course_reflection,
     notice,
 )
-from lti_tool.views.scope import member
+from lti_tool.views.scope import actor, member
 from lti_tool.web import get_session, services
 
 
@@ -28,7 +27,7 @@ def review(reflection_id: int) -> Any:
     reflection = course_reflection(reflection_id)
     page = _review_page(reflection, notice=notice())
     services().feedback.mark_read(reflection, member().person)
-    audit(AuditAction.REFLECTION_VIEWED, reflection, f"version {reflection.version_count}")
+    services().reflections.note_viewed(reflection, actor())
     get_session().commit()
     return page
 
@@ -68,23 +67,19 @@ def _review_page(
 def comment(reflection_id: int) -> Any:
     reflection, session = course_reflection(reflection_id), get_session()
     try:
-        message = services().feedback.comment(
+        services().feedback.comment(
             reflection,
             member().person,
             body=request.form.get("body", ""),
             version_number=parse_int(request.form.get("version")) or 0,
             quote=request.form.get("quote", ""),
             asks_reply=request.form.get("asks_reply") == "1",
+            actor=actor(),
             now=utcnow(),
         )
     except MessageInvalid as invalid:
         session.rollback()
         return _review_page(reflection, errors=invalid.errors, form=request.form.to_dict()), 422
-    audit(
-        AuditAction.FEEDBACK_POSTED,
-        reflection,
-        f"message {message.id} on version {message.version_number}",
-    )
     session.commit()
     return redirect(
         token_url("instructor.review", reflection_id=reflection.id, notice="commented") + "#thread",
@@ -109,11 +104,12 @@ def grade(reflection_id: int) -> Any:
         seen_version=parse_int(form.get("version")),
     )
     try:
-        saved = services().grading.grade(
+        services().grading.grade(
             course=member().course,
             prompt=reflection.prompt,
             reflection=reflection,
             grader=member().person,
+            actor=actor(),
             data=data,
             now=utcnow(),
         )
@@ -121,7 +117,6 @@ def grade(reflection_id: int) -> Any:
         session.rollback()
         status = 409 if isinstance(invalid, GradeStale) else 422
         return _review_page(reflection, errors=invalid.errors, form=form.to_dict()), status
-    audit(AuditAction.GRADE_SAVED, reflection, f"version {saved.version_number}")
     session.commit()
     return redirect(
         token_url("instructor.review", reflection_id=reflection.id, notice="graded") + "#grade",
