@@ -12,9 +12,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-## Run the tool and the demo Canvas on embedded defaults (SQLite, generated keys).
+## Run the tool and the demo Canvas on embedded defaults (SQLite, generated keys), with the
+## fictional sample courses that walk-throughs show.
 run: $(STAMP)
 	$(BIN)/flask --app lti_tool db upgrade
+	$(BIN)/flask --app lti_tool sample load
 	$(BIN)/python -m demo_canvas serve
 
 ## Run the whole suite (SQLite by default; TEST_DATABASE_URL=postgresql://... for PostgreSQL).

@@ -11,7 +11,8 @@ from werkzeug.serving import run_simple
 import demo_canvas
 import lti_tool
 from demo_canvas import urls
-from demo_canvas.devserver import DevServer, install
+from demo_canvas.devserver import DevServer, install, tool_output
+from demo_canvas.front import tour_links
 from lti_tool.background import start_background_delivery
 
 
@@ -49,6 +50,7 @@ def serve() -> None:
     if (urlsplit(tool_url).port or 80) != port:
         raise click.ClickException("DEMO_CANVAS_BASE_URL and LTI_TOOL_BASE_URL need the same port")
     install(demo, tool)
+    demo.config["DEMO_TOUR_LINKS"] = tour_links(lambda arguments: tool_output(tool, arguments))
     click.echo(f"\n  Open the demo Canvas:  {demo_url}/demo/")
     click.echo(f"  The tool answers at:   {tool_url} (framed by the demo Canvas)")
     click.echo("  Grades and submissions are delivered to Canvas in the background.\n")

@@ -12,7 +12,9 @@ Canvas, and the operator registers the platform with ``flask --app lti_tool regi
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable
+from contextlib import redirect_stdout
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask
@@ -90,3 +92,12 @@ def run_tool_command(tool: Flask, arguments: list[str]) -> None:
     """``flask --app lti_tool ARGUMENTS`` for this tool app, run in this process."""
     with tool.app_context():
         tool.cli.main(arguments, prog_name="flask --app lti_tool", standalone_mode=False)
+
+
+def tool_output(tool: Flask, arguments: list[str]) -> str:
+    """What ``flask --app lti_tool ARGUMENTS`` prints, run in this process (as an operator
+    would run it and read the answer, e.g. the link `walkthrough create` makes)."""
+    printed = io.StringIO()
+    with redirect_stdout(printed):
+        run_tool_command(tool, arguments)
+    return printed.getvalue()

@@ -10,12 +10,21 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, ParamSpec
 
-from flask import Blueprint, Response, abort, g, redirect, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+)
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
-from demo_canvas import launches, registration, urls
+from demo_canvas import front, launches, registration, urls
 from demo_canvas.auth import (
     create_session,
     current_user,
@@ -92,6 +101,7 @@ def _render(template: str, **context: Any) -> str:
         template,
         user=g.get("demo_user") or current_user(session),
         users=list(session.scalars(select(User).order_by(User.id))),
+        roles=front.role_labels(session),
         **context,
     )
 
@@ -110,7 +120,12 @@ def home() -> str:
                 .order_by(Course.id)
             )
         )
-    return _render("demo_canvas/home.html", courses=courses)
+    return _render(
+        "demo_canvas/home.html",
+        courses=courses,
+        doors=front.doors(session),
+        tours=current_app.config.get("DEMO_TOUR_LINKS") or {},
+    )
 
 
 @bp.post("/session")

@@ -7,6 +7,9 @@ import re
 from flask import Flask
 from flask.testing import FlaskClient
 
+from demo_canvas.devserver import tool_output
+from demo_canvas.front import tour_links
+
 
 def test_an_operator_creates_lists_and_revokes_a_link(app: Flask, client: FlaskClient) -> None:
     runner = app.test_cli_runner()
@@ -56,3 +59,10 @@ def test_sample_load_reports_the_cohort_it_built(app: Flask) -> None:
         "week 1 Rights as prevention on an ordinary shift: not started 2, draft 1, "
         "submitted 56, resubmitted 16" in answer.output
     )
+
+
+def test_the_demo_gets_one_working_tour_link_per_program(app: Flask, client: FlaskClient) -> None:
+    links = tour_links(lambda arguments: tool_output(app, arguments))
+    assert sorted(links) == ["leaders", "officers"]
+    for link in links.values():
+        assert client.get(link.removeprefix("http://localhost")).status_code == 303
