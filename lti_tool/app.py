@@ -16,7 +16,7 @@ from lti_tool import db, web
 from lti_tool.config import load_settings
 from lti_tool.logs import configure_logging
 from lti_tool.lti.advantage.http import DEFAULT_TIMEOUT
-from lti_tool.views import security
+from lti_tool.views import rate_limits, security
 from lti_tool.wiring import Wiring
 
 
@@ -34,6 +34,7 @@ def create_app(
         settings,
         http=http,
         service_timeout=app.config.get("LTI_SERVICE_TIMEOUT", DEFAULT_TIMEOUT),
+        rate_limits=app.config.get("RATE_LIMITS"),
     )
     web.init_app(app, built)
 
@@ -41,6 +42,7 @@ def create_app(
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
 
     _register_blueprints(app)
+    rate_limits.init_app(app)
     security.init_app(app)
     from lti_tool.cli import register_commands
 

@@ -13,7 +13,7 @@ over it, each once.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -43,6 +43,7 @@ from lti_tool.services.launches import LaunchService
 from lti_tool.services.outbox import GradeSync
 from lti_tool.services.programs import ProgramService
 from lti_tool.services.prompts import PromptService
+from lti_tool.services.rate_limits import DEFAULT_RULES, RateLimiter, Rule
 from lti_tool.services.records import RecordsService
 from lti_tool.services.reflections import ReflectionService
 from lti_tool.services.registrations import RegistrationService
@@ -69,6 +70,7 @@ class Wiring:
     service_timeout: float | tuple[float, float] = DEFAULT_TIMEOUT
     _delivery: BackgroundDelivery | None = field(default=None, init=False, repr=False)
     _delivery_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    rate_limits: Mapping[str, Rule] = field(default_factory=lambda: dict(DEFAULT_RULES))
 
     @classmethod
     def build(
@@ -77,6 +79,7 @@ class Wiring:
         *,
         http: requests.Session | None = None,
         service_timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
+        rate_limits: Mapping[str, Rule] | None = None,
     ) -> Wiring:
         engine = make_engine(settings.database_url)
         key_store = KeyStore(settings.keys_dir, timedelta(hours=settings.key_overlap_hours))
@@ -89,6 +92,7 @@ class Wiring:
             key_store=key_store,
             http=http or default_http(),
             service_timeout=service_timeout,
+            rate_limits={**DEFAULT_RULES, **(rate_limits or {})},
         )
 
     @property
@@ -104,6 +108,11 @@ class Wiring:
     def service_client(self) -> ServiceClient:
         """The one LTI Advantage client (its token cache lives in the database)."""
         return ServiceClient(self.http, self.key_store, self.sessions, timeout=self.service_timeout)
+
+    @cached_property
+    def rate_limiter(self) -> RateLimiter:
+        """Per-address limits on the LTI entrances, counted in the database (all instances)."""
+        return RateLimiter(self.sessions, self.rate_limits)
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Services]:

@@ -8,8 +8,9 @@ from lti_tool.models.grade_sync import AccessToken, OutboxItem, OutboxKind, Outb
 from lti_tool.models.lti_storage import LtiStorageEntry
 from lti_tool.models.person import CourseRole, Enrollment, Person
 from lti_tool.models.prompt import GradingType, Prompt
+from lti_tool.models.rate_limit import RateLimitWindow
 from lti_tool.models.reflection import Reflection, ReflectionVersion
-from lti_tool.models.registration import Deployment, Registration
+from lti_tool.models.registration import Deployment, Registration, RegistrationInvite
 from lti_tool.models.walkthrough import Walkthrough
 
 __all__ = [
@@ -29,9 +30,11 @@ __all__ = [
     "LtiStorageEntry",
     "Person",
     "Prompt",
+    "RateLimitWindow",
     "ReadMarker",
     "Reflection",
     "ReflectionVersion",
     "Registration",
+    "RegistrationInvite",
     "Walkthrough",
 ]

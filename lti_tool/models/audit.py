@@ -32,6 +32,7 @@ class AuditAction(StrEnum):
     WALKTHROUGH_CREATED = "walkthrough.created"
     WALKTHROUGH_REVOKED = "walkthrough.revoked"
     WALKTHROUGH_VISITED = "walkthrough.visited"
+    REGISTRATION_INVITED = "registration.invited"
 
     @property
     def label(self) -> str:
@@ -54,6 +55,7 @@ _LABELS = {
     AuditAction.WALKTHROUGH_CREATED: "Created a walk-through link",
     AuditAction.WALKTHROUGH_REVOKED: "Revoked a walk-through link",
     AuditAction.WALKTHROUGH_VISITED: "Opened a walk-through link",
+    AuditAction.REGISTRATION_INVITED: "Made a registration invite",
 }
 
 
