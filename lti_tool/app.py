@@ -7,21 +7,20 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import requests
 from flask import Flask, g
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
 from lti_tool import db, web
 from lti_tool.config import load_settings
+from lti_tool.http import SERVICE_PAGE, GuardedHttp
 from lti_tool.logs import configure_logging
-from lti_tool.lti.advantage.http import DEFAULT_TIMEOUT
 from lti_tool.views import rate_limits, security
 from lti_tool.wiring import Wiring
 
 
 def create_app(
-    config: Mapping[str, Any] | None = None, *, http: requests.Session | None = None
+    config: Mapping[str, Any] | None = None, *, http: GuardedHttp | None = None
 ) -> Flask:
     """The tool as a WSGI app; `http` replaces the outbound HTTP client (tests, a proxy)."""
     app = Flask(__name__, instance_relative_config=True)
@@ -33,7 +32,7 @@ def create_app(
     built = Wiring.build(
         settings,
         http=http,
-        service_timeout=app.config.get("LTI_SERVICE_TIMEOUT", DEFAULT_TIMEOUT),
+        service_deadline=app.config.get("LTI_SERVICE_DEADLINE", SERVICE_PAGE.deadline),
         rate_limits=app.config.get("RATE_LIMITS"),
     )
     web.init_app(app, built)

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from lti_tool.http.destinations import DestinationPolicy
+
 ENVIRONMENTS = ("development", "testing", "production")
 DEFAULT_AUDIT_RETENTION_DAYS = 730
 """Two years: a course's run, its certificates and any complaint about them."""
@@ -29,10 +31,19 @@ class Settings:
     key_overlap_hours: int
     audit_retention_days: int
     """How long the audit log keeps events; `purge` deletes older ones (0 keeps them all)."""
+    outbound_allowed_hosts: str = ""
+    """LTI_TOOL_OUTBOUND_ALLOWED_HOSTS: hosts (or http origins) the operator lets the tool call
+    although they resolve to private addresses, such as a self-hosted Canvas."""
 
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def destinations(self) -> DestinationPolicy:
+        return DestinationPolicy.from_setting(
+            production=self.is_production, allowed_hosts=self.outbound_allowed_hosts
+        )
 
     def to_flask_config(self) -> dict[str, Any]:
         return {
@@ -43,6 +54,7 @@ class Settings:
             "LTI_TOOL_KEYS_DIR": str(self.keys_dir),
             "LTI_TOOL_KEY_OVERLAP_HOURS": self.key_overlap_hours,
             "LTI_TOOL_AUDIT_RETENTION_DAYS": self.audit_retention_days,
+            "LTI_TOOL_OUTBOUND_ALLOWED_HOSTS": self.outbound_allowed_hosts,
             "TESTING": self.env == "testing",
             # Forms carry at most a long reflection; anything bigger is refused with 413.
             "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
@@ -69,6 +81,7 @@ def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None = Non
         keys_dir=Path(str(source.get("LTI_TOOL_KEYS_DIR") or _default_keys_dir())),
         key_overlap_hours=int(source.get("LTI_TOOL_KEY_OVERLAP_HOURS") or 72),
         audit_retention_days=_audit_retention_days(source),
+        outbound_allowed_hosts=_outbound_allowed_hosts(source),
     )
 
 
@@ -93,6 +106,7 @@ def _production_settings(source: Mapping[str, Any]) -> Settings:
         keys_dir=Path(str(source.get("LTI_TOOL_KEYS_DIR") or _default_keys_dir())),
         key_overlap_hours=int(source.get("LTI_TOOL_KEY_OVERLAP_HOURS") or 72),
         audit_retention_days=_audit_retention_days(source),
+        outbound_allowed_hosts=_outbound_allowed_hosts(source),
     )
 
 
@@ -102,6 +116,15 @@ def _audit_retention_days(source: Mapping[str, Any]) -> int:
     if not raw.isdigit():
         raise ConfigurationError("LTI_TOOL_AUDIT_RETENTION_DAYS must be a whole number of days")
     return int(raw)
+
+
+def _outbound_allowed_hosts(source: Mapping[str, Any]) -> str:
+    value = str(source.get("LTI_TOOL_OUTBOUND_ALLOWED_HOSTS") or "")
+    try:
+        DestinationPolicy.from_setting(production=True, allowed_hosts=value)
+    except ValueError as error:
+        raise ConfigurationError(f"LTI_TOOL_OUTBOUND_ALLOWED_HOSTS: {error}") from error
+    return value
 
 
 def _normalise_base_url(url: str) -> str:

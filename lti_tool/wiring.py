@@ -19,14 +19,13 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property
 
-import requests
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from lti_tool.config import Settings
 from lti_tool.db import make_engine, transaction
+from lti_tool.http import SERVICE_PAGE, GuardedHttp
 from lti_tool.lti.advantage.client import ServiceClient
-from lti_tool.lti.advantage.http import DEFAULT_TIMEOUT
 from lti_tool.lti.flow import LtiGateway
 from lti_tool.lti.keys import KeyStore
 from lti_tool.lti.storage import DbStorage
@@ -39,6 +38,7 @@ from lti_tool.services.export import CourseExport
 from lti_tool.services.feedback import FeedbackService
 from lti_tool.services.grading import GradingService
 from lti_tool.services.install import DynamicRegistration
+from lti_tool.services.invites import InviteService
 from lti_tool.services.launches import LaunchService
 from lti_tool.services.outbox import GradeSync
 from lti_tool.services.programs import ProgramService
@@ -52,10 +52,9 @@ from lti_tool.services.workspace import WorkspaceService
 USER_AGENT = "lti-tool/0.1 (+reflections)"
 
 
-def default_http() -> requests.Session:
-    session = requests.Session()
-    session.headers["User-Agent"] = USER_AGENT
-    return session
+def default_http(settings: Settings) -> GuardedHttp:
+    """The one outbound client: the settings' destination rules, caps and deadlines."""
+    return GuardedHttp(settings.destinations, user_agent=USER_AGENT)
 
 
 @dataclass
@@ -66,8 +65,8 @@ class Wiring:
     engine: Engine
     sessions: sessionmaker[Session]
     key_store: KeyStore
-    http: requests.Session = field(default_factory=default_http)
-    service_timeout: float | tuple[float, float] = DEFAULT_TIMEOUT
+    http: GuardedHttp
+    service_deadline: float = SERVICE_PAGE.deadline
     _delivery: BackgroundDelivery | None = field(default=None, init=False, repr=False)
     _delivery_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     rate_limits: Mapping[str, Rule] = field(default_factory=lambda: dict(DEFAULT_RULES))
@@ -77,8 +76,8 @@ class Wiring:
         cls,
         settings: Settings,
         *,
-        http: requests.Session | None = None,
-        service_timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
+        http: GuardedHttp | None = None,
+        service_deadline: float = SERVICE_PAGE.deadline,
         rate_limits: Mapping[str, Rule] | None = None,
     ) -> Wiring:
         engine = make_engine(settings.database_url)
@@ -90,8 +89,8 @@ class Wiring:
             engine=engine,
             sessions=sessionmaker(engine, expire_on_commit=False),
             key_store=key_store,
-            http=http or default_http(),
-            service_timeout=service_timeout,
+            http=http or default_http(settings),
+            service_deadline=service_deadline,
             rate_limits={**DEFAULT_RULES, **(rate_limits or {})},
         )
 
@@ -99,15 +98,12 @@ class Wiring:
     def base_url(self) -> str:
         return self.settings.base_url
 
-    @property
-    def allow_local_urls(self) -> bool:
-        """Outside production, platforms may live on localhost (the demo Canvas, tests)."""
-        return not self.settings.is_production
-
     @cached_property
     def service_client(self) -> ServiceClient:
         """The one LTI Advantage client (its token cache lives in the database)."""
-        return ServiceClient(self.http, self.key_store, self.sessions, timeout=self.service_timeout)
+        return ServiceClient(
+            self.http, self.key_store, self.sessions, deadline=self.service_deadline
+        )
 
     @cached_property
     def rate_limiter(self) -> RateLimiter:
@@ -165,7 +161,7 @@ class Services:
 
     @cached_property
     def registrations(self) -> RegistrationService:
-        return RegistrationService(self.session, allow_local_urls=self.wiring.allow_local_urls)
+        return RegistrationService(self.session, destinations=self.wiring.http.policy)
 
     @cached_property
     def tool_conf(self) -> DbToolConf:
@@ -182,12 +178,11 @@ class Services:
 
     @cached_property
     def dynamic_registration(self) -> DynamicRegistration:
-        return DynamicRegistration(
-            self.session,
-            self.wiring.http,
-            self.wiring.base_url,
-            allow_local_urls=self.wiring.allow_local_urls,
-        )
+        return DynamicRegistration(self.session, self.wiring.http, self.wiring.base_url)
+
+    @cached_property
+    def invites(self) -> InviteService:
+        return InviteService(self.session)
 
     @cached_property
     def launches(self) -> LaunchService:

@@ -18,6 +18,7 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from lti_tool.services.audit import ADMIN
+from lti_tool.services.invites import InviteService
 from lti_tool.services.registrations import RegistrationService
 from lti_tool.web import session_scope
 
@@ -31,6 +32,13 @@ INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
 
 def new_key() -> tuple[rsa.RSAPrivateKey, str]:
     return rsa.generate_private_key(public_exponent=65537, key_size=2048), uuid.uuid4().hex
+
+
+def invite_path(app: Flask, note: str = "") -> str:
+    """The operator's step before a dynamic registration: a single-use installation link."""
+    with app.app_context(), session_scope(app) as session:
+        issued = InviteService(session).issue(note)
+        return urlsplit(issued.url(app.config["LTI_TOOL_BASE_URL"])).path
 
 
 class TestPlatform:
@@ -60,6 +68,13 @@ class TestPlatform:
     @property
     def kid(self) -> str:
         return self.keys[0][1]
+
+    def registration_params(self, token: str = "reg-token") -> dict[str, str]:  # noqa: S107
+        """What Canvas adds to the tool's registration URL in a dynamic registration."""
+        return {
+            "openid_configuration": self.base_url + "/openid-configuration",
+            "registration_token": token,
+        }
 
     def register_with(self, app: Flask) -> None:
         with app.app_context(), session_scope(app) as session:

@@ -20,6 +20,7 @@ import demo_canvas
 from demo_canvas.db import EXTENSION_KEY
 from demo_canvas.devserver import DevServer
 from lti_tool import create_app
+from lti_tool.http import GuardedHttp
 from lti_tool.web import wiring
 
 
@@ -40,7 +41,7 @@ def serve(
     server: BaseWSGIServer,
     config: dict[str, Any],
     demo_config: dict[str, Any] | None = None,
-    http: requests.Session | None = None,
+    http: GuardedHttp | None = None,
 ) -> Iterator[ServedApp]:
     """Serve a new app instance (its own engine and caches) on an already bound server; with
     `demo_config`, the demo Canvas too, under /demo as the development server composes them;

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import click
 from flask.cli import AppGroup
 
+from lti_tool.db import utcnow
 from lti_tool.lti.canvas.environments import ENVIRONMENTS
 from lti_tool.services.audit import ADMIN
+from lti_tool.services.invites import InviteService
 from lti_tool.services.registrations import RegistrationError
 from lti_tool.web import wiring
 
@@ -26,6 +30,11 @@ registration_cli = AppGroup(
 @click.option("--key-set-url")
 @click.option("--deployment-id", "deployment_ids", multiple=True)
 @click.option("--exist-ok", is_flag=True, help="Succeed without a change if already registered.")
+@click.option(
+    "--service-url",
+    help="Where the platform serves AGS and NRPS, when not on the issuer, login, token or key "
+    "host (a self-hosted Canvas's own domain).",
+)
 def registration_add(
     preset: str | None,
     issuer: str | None,
@@ -35,6 +44,7 @@ def registration_add(
     key_set_url: str | None,
     deployment_ids: tuple[str, ...],
     exist_ok: bool,
+    service_url: str | None,
 ) -> None:
     """Trust a platform: its issuer, client id, and OIDC, token and key endpoints."""
     env = ENVIRONMENTS[preset] if preset else None
@@ -62,6 +72,7 @@ def registration_add(
                 auth_token_url=str(values["auth_token_url"]),
                 key_set_url=str(values["key_set_url"]),
                 deployment_ids=deployment_ids,
+                service_url=service_url,
             )
         except RegistrationError as error:
             raise click.ClickException(str(error)) from error
@@ -83,7 +94,59 @@ def registration_list() -> None:
                 f"  token  {reg.auth_token_url}\n"
                 f"  keys   {reg.key_set_url}"
             )
+            if reg.service_origin:
+                click.echo(f"  services {reg.service_origin}")
             click.echo(f"  deployments: {deployments}")
+        _list_invites(services.invites)
+
+
+def _list_invites(invites: InviteService) -> None:
+    listed = invites.list()
+    if listed:
+        click.echo("\nInstallation links (registration invites):")
+    now = utcnow()
+    for invite in listed:
+        if invite.used_at is not None:
+            state = (
+                f"used {invite.used_at:%Y-%m-%d %H:%M} UTC (registration {invite.registration_id})"
+            )
+        elif invite.expires_at <= now:
+            state = "expired"
+        else:
+            state = f"open until {invite.expires_at:%Y-%m-%d %H:%M} UTC"
+        click.echo(f"  #{invite.id}  {state}  {invite.note}".rstrip())
+
+
+@registration_cli.command("invite")
+@click.option("--note", default="", help="Who the link is for (shown in `registration list`).")
+@click.option(
+    "--hours",
+    type=click.IntRange(1, 14 * 24),
+    default=48,
+    show_default=True,
+    help="How long the link works.",
+)
+def registration_invite(note: str, hours: int) -> None:
+    """Make a single-use installation link for a Canvas admin (LTI Dynamic Registration).
+
+    The tool trusts a platform only through an operator: this link is that consent. The Canvas
+    admin pastes it into Admin > Developer Keys > + Developer Key > LTI Registration.
+    """
+    with wiring().unit_of_work() as services:
+        issued = services.invites.issue(note, timedelta(hours=hours))
+        until = f"{issued.invite.expires_at:%Y-%m-%d %H:%M} UTC"
+    click.echo(f"Installation link #{issued.invite.id}, single use, until {until}:")
+    click.echo(issued.url(wiring().base_url))
+
+
+@registration_cli.command("revoke-invite")
+@click.argument("invite_id", type=int)
+def registration_revoke_invite(invite_id: int) -> None:
+    """Make an unused installation link stop working now."""
+    with wiring().unit_of_work() as services:
+        if not services.invites.revoke(invite_id):
+            raise click.ClickException(f"No unused installation link #{invite_id}.")
+    click.echo(f"Installation link #{invite_id} no longer works.")
 
 
 @registration_cli.command("remove")

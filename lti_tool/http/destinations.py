@@ -8,6 +8,7 @@ resolves to are checked before a connection is opened.
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -21,6 +22,10 @@ METADATA_ADDRESSES = frozenset(
 the operator allowed, since they hand out the machine's own credentials."""
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
+_HOST_NAME = re.compile(
+    r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.?$"
+)
+_UNSAFE = re.compile(r"[\x00-\x20\x7f\\]")
 
 
 class DestinationRefused(ValueError):
@@ -61,6 +66,18 @@ def url_origin(url: str) -> str | None:
     if scheme not in DEFAULT_PORTS or not parts.hostname:
         return None
     return origin_of(scheme, parts.hostname.lower(), port or DEFAULT_PORTS[scheme])
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_loopback(host: str) -> bool:
+    return _is_ip(host) and ipaddress.ip_address(host).is_loopback
 
 
 @dataclass(frozen=True)
@@ -118,9 +135,14 @@ class DestinationPolicy:
         if parts.username is not None or parts.password is not None:
             raise DestinationRefused("An address with a user name or password is not accepted")
         host = parts.hostname.lower()
+        if _UNSAFE.search(url) or not (_HOST_NAME.match(host) or _is_ip(host)):
+            raise DestinationRefused("The address's host name is not valid")
         port = port or DEFAULT_PORTS[scheme]
-        if scheme == "http" and self.production and not self._allows_plain_http(host, port):
-            raise DestinationRefused(f"Only https:// addresses are called in production ({host})")
+        if scheme == "http" and not self._allows_plain_http(host, port):
+            raise DestinationRefused(
+                f"{host} must be reached over https:// (plain http only to localhost outside "
+                "production, or to an origin named in LTI_TOOL_OUTBOUND_ALLOWED_HOSTS)"
+            )
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         return Destination(scheme, host, port, target)
 
@@ -145,4 +167,6 @@ class DestinationPolicy:
         return any(entry.covers(host, port) for entry in self.allowed_hosts)
 
     def _allows_plain_http(self, host: str, port: int) -> bool:
+        if not self.production and (host == "localhost" or _is_loopback(host)):
+            return True
         return any(e.plain_http and e.covers(host, port) for e in self.allowed_hosts)

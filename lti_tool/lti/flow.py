@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-import requests
 from pylti1p3.exception import LtiException, OIDCException
 
+from lti_tool.http import GuardedHttp
 from lti_tool.lti import claims
 from lti_tool.lti.adapters import (
     STATE_LIFETIME_SECONDS,
@@ -65,12 +65,12 @@ class LtiGateway:
         storage: DbStorage,
         *,
         base_url: str,
-        http: requests.Session | None = None,
+        http: GuardedHttp,
     ) -> None:
         self.tool_conf = tool_conf
         self.storage = storage
         self.base_url = base_url
-        self.http = http or requests.Session()
+        self.http = http
 
     @property
     def launch_url(self) -> str:
@@ -129,7 +129,6 @@ class LtiGateway:
             self.tool_conf,
             session_service=LaunchStorage(self.storage),
             cookie_service=cookie_service,
-            requests_session=self.http,
         )
         message.platform_keys = PlatformKeys(self.storage, self.http)
         try:

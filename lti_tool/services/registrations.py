@@ -4,28 +4,33 @@ removing one is recorded in the audit log, with who did it."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from lti_tool.db import get_or_create
+from lti_tool.http.destinations import DestinationPolicy, DestinationRefused, url_origin
+from lti_tool.lti.canvas.environments import dishonest_cloud_endpoint
 from lti_tool.models import AuditAction, Deployment, Registration
 from lti_tool.services.audit import Actor, AuditLog
 
-LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+DEVELOPMENT = DestinationPolicy(production=False)
 
 
 class RegistrationError(ValueError):
     """A registration the tool refuses; the message is safe to show an admin."""
 
 
+class RegistrationConflict(RegistrationError):
+    """The (issuer, client id) is already registered: an operator must look, never a success."""
+
+
 class RegistrationService:
-    def __init__(self, session: Session, *, allow_local_urls: bool = True) -> None:
+    def __init__(self, session: Session, *, destinations: DestinationPolicy = DEVELOPMENT) -> None:
         self.session = session
-        self.allow_local_urls = allow_local_urls
-        """Outside production a platform on http://127.0.0.1 or localhost may be registered."""
+        self.destinations = destinations
+        """The rules the outbound client applies: https only in production, loopback outside."""
 
     def add(
         self,
@@ -37,23 +42,39 @@ class RegistrationService:
         auth_token_url: str,
         key_set_url: str,
         deployment_ids: Iterable[str] = (),
+        service_url: str | None = None,
     ) -> Registration:
-        for label, url in (
-            ("auth login URL", auth_login_url),
-            ("auth token URL", auth_token_url),
-            ("key set URL", key_set_url),
-        ):
+        """`service_url`: where the platform serves AGS and NRPS, when that is not on one of the
+        hosts above (Canvas cloud: the institution's own domain)."""
+        urls = {
+            "auth login URL": auth_login_url,
+            "auth token URL": auth_token_url,
+            "key set URL": key_set_url,
+        }
+        if service_url:
+            urls["service URL"] = service_url
+        for label, url in urls.items():
             self.check_url(label, url)
         if not issuer.strip() or not client_id.strip():
             raise RegistrationError("issuer and client_id are required")
+        dishonest = dishonest_cloud_endpoint(
+            issuer,
+            auth_login_url,
+            auth_token_url,
+            key_set_url,
+            allow_loopback=not self.destinations.production,
+        )
+        if dishonest:
+            raise RegistrationError(dishonest)
         if self.find(issuer, client_id) is not None:
-            raise RegistrationError(f"{issuer} / {client_id} is already registered")
+            raise _conflict(issuer, client_id)
         registration = Registration(
             issuer=issuer.strip(),
             client_id=client_id.strip(),
             auth_login_url=auth_login_url,
             auth_token_url=auth_token_url,
             key_set_url=key_set_url,
+            service_origin=url_origin(service_url) if service_url else None,
         )
         registration.deployments = [
             Deployment(deployment_id=d) for d in dict.fromkeys(deployment_ids)
@@ -62,7 +83,7 @@ class RegistrationService:
         try:
             self.session.flush()
         except IntegrityError as error:
-            raise RegistrationError(f"{issuer} / {client_id} is already registered") from error
+            raise _conflict(issuer, client_id) from error
         AuditLog(self.session).registration(
             AuditAction.REGISTRATION_ADDED,
             actor,
@@ -116,12 +137,15 @@ class RegistrationService:
         return get_or_create(self.session, Deployment, keys)
 
     def check_url(self, label: str, url: str) -> None:
-        parts = urlsplit(url)
-        if parts.scheme == "https" and parts.netloc:
-            return
-        if parts.scheme == "http" and parts.hostname in LOCAL_HOSTS and self.allow_local_urls:
-            return
-        allowed = "an https:// URL" + (
-            " (or http://127.0.0.1 / localhost outside production)" if self.allow_local_urls else ""
-        )
-        raise RegistrationError(f"The {label} must be {allowed}: {url!r}")
+        try:
+            self.destinations.check_url(url)
+        except DestinationRefused as error:
+            raise RegistrationError(f"The {label} is refused: {error}") from error
+
+
+def _conflict(issuer: str, client_id: str) -> RegistrationConflict:
+    return RegistrationConflict(
+        f"{issuer} / {client_id} is already registered with the tool. Nothing was changed: the "
+        "tool's operator must check the existing registration (`registration list`) and remove "
+        "it (`registration remove`) if it is not yours, then you can install again."
+    )

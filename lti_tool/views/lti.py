@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -19,6 +20,7 @@ from flask import (
 
 from lti_tool.auth import TOKEN_PARAM, issue_token
 from lti_tool.db import utcnow
+from lti_tool.http import DestinationRefused, url_origin
 from lti_tool.lti.adapters import STATE_COOKIE_PREFIX, STATE_LIFETIME_SECONDS
 from lti_tool.lti.canvas.developer_key import canvas_developer_key
 from lti_tool.lti.canvas.review import REVIEW_PARAM
@@ -26,8 +28,11 @@ from lti_tool.lti.claims import LaunchContext
 from lti_tool.lti.errors import LaunchError
 from lti_tool.lti.flow import LtiGateway
 from lti_tool.lti.storage import purge_expired_now_and_then
-from lti_tool.services.registrations import RegistrationError
+from lti_tool.services.invites import InviteRefused
+from lti_tool.services.registrations import RegistrationConflict, RegistrationError
 from lti_tool.web import get_session, services, wiring
+
+LOG = logging.getLogger(__name__)
 
 bp = Blueprint("lti", __name__, url_prefix="/lti")
 
@@ -124,37 +129,63 @@ def config_json() -> Response:
 
 @bp.route("/register", methods=["GET", "POST"])
 def register() -> Any:
-    """LTI Dynamic Registration: Canvas opens this page with `openid_configuration` and
-    `registration_token`; the admin confirms, the tool registers, and the page tells Canvas to
-    close the dialog (`org.imsglobal.lti.close`)."""
+    """Without an operator's installation link, nobody can make the tool trust a platform."""
+    raise LaunchError(
+        "An installation link is needed",
+        "This tool is installed with a single-use link from its operator (who makes it with "
+        "`flask --app lti_tool registration invite`). In Canvas: Admin > Developer Keys > "
+        "+ Developer Key > LTI Registration, then paste that link.",
+        status=403,
+    )
+
+
+@bp.route("/register/<token>", methods=["GET", "POST"])
+def register_invited(token: str) -> Any:
+    """LTI Dynamic Registration through an operator's invite: Canvas opens this page with
+    `openid_configuration` and `registration_token`; the admin confirms, the tool registers, and
+    the page tells Canvas to close the dialog (`org.imsglobal.lti.close`)."""
+    try:
+        invite = services().invites.open(token)
+    except InviteRefused as error:
+        raise LaunchError(error.title, error.advice, error.status) from error
     config_url = request.values.get("openid_configuration", "")
-    token = request.values.get("registration_token", "")
+    registration_token = request.values.get("registration_token", "")
     if not config_url:
         raise LaunchError(
             "Open this page from Canvas",
             "In Canvas: Admin > Developer Keys > + Developer Key > LTI Registration, then paste "
             "this page's address.",
         )
-    _allow_framing_by(config_url)
-    if request.method == "GET":
-        return render_template("lti/register.html", config_url=config_url, token=token)
     try:
-        result = services().dynamic_registration.register(config_url, token)
-    except RegistrationError as error:
+        wiring().http.policy.check_url(config_url)
+    except DestinationRefused as error:
+        raise LaunchError(
+            "This registration cannot be accepted",
+            f"The platform's configuration address is refused: {error}",
+        ) from error
+    _allow_framing_by(config_url)
+    form = {"config_url": config_url, "token": registration_token, "invite": token}
+    if request.method == "GET":
+        return render_template("lti/register.html", **form)
+    try:
+        result = services().dynamic_registration.register(config_url, registration_token, invite)
+    except (RegistrationError, InviteRefused) as error:
         get_session().rollback()
-        return render_template(
-            "lti/register.html", config_url=config_url, token=token, error=str(error)
-        ), 400
+        status = 409 if isinstance(error, RegistrationConflict) else 400
+        message = str(error) if isinstance(error, RegistrationError) else error.title
+        LOG.warning("dynamic registration through invite %s refused: %s", invite.id, status)
+        return render_template("lti/register.html", **form, error=message), status
     get_session().commit()
     return render_template("lti/registered.html", registration=result.registration)
 
 
 def _allow_framing_by(config_url: str) -> None:
     """The registering platform frames this page before it is registered, so its origin joins
-    `frame-ancestors` for this answer (anyone may register anyway: framing adds nothing)."""
-    parts = urlsplit(config_url)
-    if parts.scheme in ("http", "https") and parts.netloc:
-        g.registering_platform_origins = [f"{parts.scheme}://{parts.netloc}"]
+    `frame-ancestors` for this answer: only an origin (checked by the outbound rules first), never
+    the URL's other parts."""
+    origin = url_origin(config_url)
+    if origin:
+        g.registering_platform_origins = [origin]
 
 
 def _enter(lti: LtiGateway, context: LaunchContext) -> Any:

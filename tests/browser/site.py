@@ -17,6 +17,7 @@ from werkzeug.serving import ThreadedWSGIServer
 from demo_canvas.db import demo_session
 from demo_canvas.devserver import install
 from demo_canvas.models import DeveloperKey
+from lti_tool.http import DestinationPolicy, GuardedHttp
 from tests.browser.tls import server_context
 from tests.servers import demo_config, instance_config, serve
 
@@ -88,7 +89,11 @@ class BrowserSite:
         self.app, self.demo = self._serve(self._server)
 
     def _serve(self, server: _Server) -> tuple[Flask, Flask]:
-        http = verifying_session(self.cert[0])
+        http = GuardedHttp(
+            DestinationPolicy.from_setting(production=False),
+            user_agent="lti-tool-test",
+            ca_file=str(self.cert[0]),
+        )
         served = self._stack.enter_context(serve(server, self.config, self.demo_config, http))
         assert served.demo is not None
         return served.app, served.demo

@@ -17,7 +17,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import requests
 from flask import Flask
 from sqlalchemy import select, update
 from werkzeug.serving import BaseWSGIServer, make_server
@@ -347,10 +346,10 @@ class FakeClock:
             self.now += timedelta(seconds=seconds)
 
 
-def service_client(tool: Flask, timeout: float | tuple[float, float] = 5.0) -> ServiceClient:
+def service_client(tool: Flask, deadline: float = 5.0) -> ServiceClient:
     return ServiceClient(
-        requests.Session(),
+        wiring(tool).http,
         wiring(tool).key_store,
         wiring(tool).sessions,
-        timeout=timeout,
+        deadline=deadline,
     )

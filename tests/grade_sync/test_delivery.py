@@ -102,7 +102,7 @@ def give_up_while_canvas_works(app: Flask, canvas: DemoCanvas, clock: FakeClock)
     """One delivery attempt that times out after 0.3 s while Canvas takes a second to apply it."""
     impatient = Sender(
         wiring(app).sessions,
-        service_client(app, timeout=(5.0, 0.3)),
+        service_client(app, deadline=0.3),
         name="impatient",
         clock=clock,
         jitter=lambda: 0.0,

@@ -9,9 +9,10 @@ from typing import Any
 
 import jwt
 import pytest
-import requests
 from flask import Flask
+from urllib3 import HTTPHeaderDict
 
+from lti_tool.http import Answer, TimedOut
 from lti_tool.lti.advantage.ags import SCORE_TYPE, service_url
 from lti_tool.lti.advantage.client import ServiceClient
 from lti_tool.lti.advantage.http import ServiceError, next_link, retry_after
@@ -28,17 +29,12 @@ TOKEN_URL = "https://sso.canvaslms.test/login/oauth2/token"
 LINE_ITEM = "https://school.test/api/lti/courses/1/line_items/7"
 MEMBERS = "https://school.test/api/lti/courses/1/names_and_roles"
 
-Handler = Callable[[str, str, dict[str, Any]], requests.Response]
+Handler = Callable[[str, str, dict[str, Any]], Answer]
 
 
-def answer(
-    status: int, body: Any = None, headers: dict[str, str] | None = None
-) -> requests.Response:
-    response = requests.Response()
-    response.status_code = status
-    response._content = b"" if body is None else json.dumps(body).encode()
-    response.headers.update(headers or {})
-    return response
+def answer(status: int, body: Any = None, headers: dict[str, str] | None = None) -> Answer:
+    content = b"" if body is None else json.dumps(body).encode()
+    return Answer(status, "", HTTPHeaderDict(headers or {}), content, "")
 
 
 class FakeCanvas:
@@ -50,7 +46,7 @@ class FakeCanvas:
         self.issued = 0
         self.token_status = 200
 
-    def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+    def request(self, method: str, url: str, **kwargs: Any) -> Answer:
         self.calls.append((method, url, kwargs))
         if url == TOKEN_URL:
             return self._token()
@@ -59,7 +55,7 @@ class FakeCanvas:
                 return handler(method, url, kwargs)
         return answer(404, {"errors": [{"message": "The specified resource does not exist."}]})
 
-    def _token(self) -> requests.Response:
+    def _token(self) -> Answer:
         if self.token_status != 200:
             return answer(self.token_status, {"errors": [{"message": "An error occurred."}]})
         self.issued += 1
@@ -83,6 +79,7 @@ def credentials(app: Flask) -> Credentials:
             auth_login_url="https://sso.canvaslms.test/api/lti/authorize_redirect",
             auth_token_url=TOKEN_URL,
             key_set_url="https://sso.canvaslms.test/api/lti/security/jwks",
+            service_origin="https://school.test",
         )
         session.add(registration)
         session.flush()
@@ -93,7 +90,7 @@ def client_for(app: Flask, canvas: FakeCanvas, clock: Callable[[], datetime]) ->
     return ServiceClient(canvas, wiring(app).key_store, wiring(app).sessions, clock=clock)
 
 
-def scores_ok(method: str, url: str, kwargs: dict[str, Any]) -> requests.Response:
+def scores_ok(method: str, url: str, kwargs: dict[str, Any]) -> Answer:
     return answer(200, {"resultUrl": url + "/results/1"}, {"Content-Type": SCORE_TYPE})
 
 
@@ -124,7 +121,7 @@ def test_token_request_asks_for_every_scope_with_a_canvas_assertion(
 ) -> None:
     client_for(app, canvas, clock).token(credentials)
     _, _, kwargs = canvas.calls[0]
-    form = kwargs["data"]
+    form = kwargs["form"]
     assert form["grant_type"] == "client_credentials"
     assert form["client_assertion_type"] == "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
     assert form["scope"].split() == list(SCOPES)
@@ -155,7 +152,7 @@ def test_token_is_stored_and_renewed_shortly_before_expiry(
 def test_a_401_refreshes_the_token_once(
     app: Flask, canvas: FakeCanvas, credentials: Credentials, clock: FakeClock
 ) -> None:
-    def revoked_first(method: str, url: str, kwargs: dict[str, Any]) -> requests.Response:
+    def revoked_first(method: str, url: str, kwargs: dict[str, Any]) -> Answer:
         if kwargs["headers"]["Authorization"] == "Bearer token-1":
             return answer(401, {"errors": {"type": "unauthorized", "message": "Invalid token"}})
         return scores_ok(method, url, kwargs)
@@ -196,7 +193,7 @@ def test_members_follow_the_link_header_exactly_as_given(
 ) -> None:
     page_two = MEMBERS + "?rlid=abc&page=bookmark:WzEyXQ&limit=50"
 
-    def roster(method: str, url: str, kwargs: dict[str, Any]) -> requests.Response:
+    def roster(method: str, url: str, kwargs: dict[str, Any]) -> Answer:
         if "page=" not in url:
             link = f'<{url}>; rel="current",<{page_two}>; rel="next"'
             return answer(200, {"members": [{"user_id": "a"}]}, {"link": link})
@@ -261,9 +258,9 @@ def test_timeouts_are_retryable_and_uncertain(
     app: Flask, credentials: Credentials, clock: FakeClock
 ) -> None:
     class Slow(FakeCanvas):
-        def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        def request(self, method: str, url: str, **kwargs: Any) -> Answer:
             if url != TOKEN_URL:
-                raise requests.ReadTimeout("slow")
+                raise TimedOut("slow")
             return super().request(method, url, **kwargs)
 
     with pytest.raises(ServiceError) as raised:
@@ -290,3 +287,66 @@ def test_link_parsing_and_urls() -> None:
     assert next_link(header) == "https://x/a?page=Bookmark:AbC"
     assert next_link('<https://x/a>; rel="current"') is None
     assert service_url("https://x/items/7?type=1", "scores") == "https://x/items/7/scores?type=1"
+
+
+@pytest.mark.parametrize(
+    "url",
+    (
+        "http://127.0.0.1:9/api/lti/courses/1/line_items/7",
+        "http://169.254.169.254/latest/meta-data/iam",
+        "https://10.0.0.1/api/lti/courses/1/line_items/7",
+        "https://attacker.example/api/lti/courses/1/line_items/7",
+        "https://school.test.attacker.example/line_items/7",
+    ),
+)
+def test_a_service_url_the_registration_does_not_vouch_for_is_never_called(
+    app: Flask, canvas: FakeCanvas, credentials: Credentials, clock: FakeClock, url: str
+) -> None:
+    with pytest.raises(ServiceError, match="does not vouch for") as raised:
+        client_for(app, canvas, clock).post_score(credentials, url, score("u"))
+    assert not raised.value.retryable
+    assert canvas.calls == []  # not even a token was asked for
+
+
+def test_a_next_page_on_another_host_is_not_followed(
+    app: Flask, canvas: FakeCanvas, credentials: Credentials, clock: FakeClock
+) -> None:
+    elsewhere = "https://attacker.example/names_and_roles?page=2"
+    canvas.routes[MEMBERS] = lambda method, url, kwargs: answer(
+        200, {"members": [{"user_id": "a"}]}, {"Link": f'<{elsewhere}>; rel="next"'}
+    )
+    with pytest.raises(ServiceError, match="does not vouch for"):
+        client_for(app, canvas, clock).members(credentials, MEMBERS)
+    assert [url for _, url, _ in canvas.calls] == [TOKEN_URL, MEMBERS]
+
+
+@pytest.mark.parametrize(
+    "body",
+    (b"<html>not json</html>", b'{"members": "everyone"}', b'["a"]', b'{"members": [1'),
+)
+def test_a_roster_answer_of_the_wrong_shape_is_a_service_error(
+    app: Flask, canvas: FakeCanvas, credentials: Credentials, clock: FakeClock, body: bytes
+) -> None:
+    canvas.routes[MEMBERS] = lambda method, url, kwargs: Answer(
+        200, "OK", HTTPHeaderDict(), body, url
+    )
+    with pytest.raises(ServiceError):
+        client_for(app, canvas, clock).members(credentials, MEMBERS)
+
+
+def test_error_bodies_are_summarised_never_echoed(
+    app: Flask, canvas: FakeCanvas, credentials: Credentials, clock: FakeClock
+) -> None:
+    client = client_for(app, canvas, clock)
+    internal = Answer(500, "", HTTPHeaderDict(), b"<h1>db password: hunter2</h1>", LINE_ITEM)
+    canvas.routes[LINE_ITEM] = lambda *_: internal
+    with pytest.raises(ServiceError) as raised:
+        client.post_score(credentials, LINE_ITEM, score("u"))
+    assert raised.value.message == "Canvas answered 500"
+    noisy = {"errors": [{"message": "line\x00one\nline two " + "x" * 500}]}
+    canvas.routes[LINE_ITEM] = lambda *_: answer(400, noisy)
+    with pytest.raises(ServiceError) as raised:
+        client.post_score(credentials, LINE_ITEM, score("u"))
+    message = raised.value.message.removeprefix("Canvas answered 400: ")
+    assert message.startswith("line one line two x") and len(message) == 200
+    assert message.endswith("…") and "\x00" not in message and "\n" not in message

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
@@ -12,12 +13,14 @@ from sqlalchemy import select
 
 from lti_tool import create_app
 from lti_tool.config import ConfigurationError, load_settings
+from lti_tool.lti.canvas.environments import ENVIRONMENTS
 from lti_tool.lti.keys import KeyStore
 from lti_tool.models import AuditAction, AuditEvent, Deployment, Registration
 from lti_tool.services.audit import ADMIN
-from lti_tool.services.registrations import RegistrationService
+from lti_tool.services.invites import InviteService
+from lti_tool.services.registrations import RegistrationError, RegistrationService
 from lti_tool.web import session_scope, wiring
-from tests.platform import CLIENT_ID, ISSUER, TestPlatform
+from tests.platform import CLIENT_ID, ISSUER, TestPlatform, invite_path
 
 
 class TestSettings:
@@ -158,17 +161,15 @@ class TestCanvasConfiguration:
 
 
 class TestDynamicRegistration:
-    def test_registers_with_the_platform_and_closes(
+    def test_registers_with_the_platform_through_an_invite_and_closes(
         self, app: Flask, client: FlaskClient, platform_server: TestPlatform
     ) -> None:
         platform_server.reset()
-        params = {
-            "openid_configuration": platform_server.base_url + "/openid-configuration",
-            "registration_token": "reg-token",
-        }
-        page = client.get("/lti/register", query_string=params)
+        params = platform_server.registration_params()
+        invite = invite_path(app)
+        page = client.get(invite, query_string=params)
         assert page.status_code == 200 and "Install" in page.get_data(as_text=True)
-        done = client.post("/lti/register", data=params)
+        done = client.post(invite, data=params)
         assert done.status_code == 200 and "register-close.js" in done.get_data(as_text=True)
         sent = platform_server.registrations[0]
         assert sent["initiate_login_uri"] == "http://localhost/lti/login"
@@ -182,23 +183,130 @@ class TestDynamicRegistration:
         with app.app_context(), session_scope(app) as session:
             registration = session.scalars(select(Registration)).one()
             assert registration.client_id == "20000000000007"
+            assert registration.service_origin == platform_server.base_url
             assert [d.deployment_id for d in session.scalars(select(Deployment))] == ["9:dynamic"]
+        again = client.post(invite, data=params)
+        assert again.status_code == 410
+        assert "already used" in again.get_data(as_text=True)
 
-    def test_refused_token_is_reported(
-        self, client: FlaskClient, platform_server: TestPlatform
+    def test_refused_token_is_reported_and_the_invite_kept(
+        self, app: Flask, client: FlaskClient, platform_server: TestPlatform
     ) -> None:
-        params = {
-            "openid_configuration": platform_server.base_url + "/openid-configuration",
-            "registration_token": "wrong",
-        }
-        response = client.post("/lti/register", data=params)
+        params = platform_server.registration_params("wrong")
+        invite = invite_path(app)
+        response = client.post(invite, data=params)
         assert response.status_code == 400 and "HTTP 401" in response.get_data(as_text=True)
+        assert client.get(invite, query_string=params).status_code == 200
 
-    def test_without_parameters(self, client: FlaskClient) -> None:
-        response = client.get("/lti/register")
+    def test_without_parameters(self, app: Flask, client: FlaskClient) -> None:
+        response = client.get(invite_path(app))
         assert response.status_code == 400 and "Open this page from Canvas" in response.get_data(
             as_text=True
         )
+
+    def test_anonymous_registration_is_refused_and_nothing_is_fetched(
+        self, app: Flask, client: FlaskClient, platform_server: TestPlatform
+    ) -> None:
+        """On main, anyone could POST /lti/register and be trusted."""
+        platform_server.reset()
+        params = platform_server.registration_params()
+        for answer in (
+            client.get("/lti/register", query_string=params),
+            client.post("/lti/register", data=params),
+            client.post("/lti/register/made-up-token", data=params),
+        ):
+            assert answer.status_code == 403
+            assert "installation link" in answer.get_data(as_text=True)
+        assert platform_server.requests == []
+        with app.app_context(), session_scope(app) as session:
+            assert session.scalars(select(Registration)).all() == []
+
+    def test_an_expired_or_revoked_invite_is_refused(self, app: Flask, client: FlaskClient) -> None:
+        with app.app_context(), session_scope(app) as session:
+            issued = InviteService(session).issue()
+            issued.invite.expires_at = datetime.now(UTC) - timedelta(seconds=1)
+            path = urlsplit(issued.url("")).path
+        expired = client.get(path, query_string={"openid_configuration": "https://x.test/c"})
+        assert expired.status_code == 410 and "expired" in expired.get_data(as_text=True)
+        runner = app.test_cli_runner()
+        made = runner.invoke(args=["registration", "invite", "--note", "State Academy"])
+        assert made.exit_code == 0, made.output
+        link = made.output.strip().splitlines()[-1]
+        assert link.startswith("http://localhost/lti/register/")
+        number = made.output.split("#")[1].split(",")[0]
+        assert "open until" in runner.invoke(args=["registration", "list"]).output
+        assert runner.invoke(args=["registration", "revoke-invite", number]).exit_code == 0
+        revoked = client.get(urlsplit(link).path, query_string={"openid_configuration": "x"})
+        assert revoked.status_code == 410
+
+    @pytest.mark.parametrize(
+        "config_url",
+        ("javascript:alert(1)", "http://10.0.0.1/config", "https://x.test;script-src *"),
+    )
+    def test_a_bad_configuration_url_is_a_readable_400(
+        self, app: Flask, client: FlaskClient, config_url: str
+    ) -> None:
+        answer = client.get(invite_path(app), query_string={"openid_configuration": config_url})
+        if answer.status_code == 200:  # a well-formed URL is refused when it is fetched
+            answer = client.post(invite_path(app), data={"openid_configuration": config_url})
+        assert answer.status_code == 400
+        policy = answer.headers["Content-Security-Policy"]
+        assert policy.count("script-src") == 1 and "x.test" not in policy
+
+    def test_a_conflict_is_an_error_the_operator_must_resolve(
+        self, app: Flask, client: FlaskClient, platform_server: TestPlatform
+    ) -> None:
+        """On main, registering an (issuer, client id) again answered a page reading as success."""
+        platform_server.reset()
+        params = platform_server.registration_params()
+        assert client.post(invite_path(app), data=params).status_code == 200
+        platform_server.reset()
+        second = invite_path(app)
+        conflict = client.post(second, data=params)
+        page = conflict.get_data(as_text=True)
+        assert conflict.status_code == 409
+        assert "already registered" in page and "registration list" in page
+        assert "register-close.js" not in page
+        assert client.get(second, query_string=params).status_code == 200  # link still usable
+
+
+class TestKnownIssuers:
+    @pytest.mark.parametrize("environment", sorted(ENVIRONMENTS))
+    def test_canvas_cloud_issuers_must_use_canvas_endpoints(
+        self, app: Flask, environment: str
+    ) -> None:
+        """The squatting chain: Canvas's real issuer with a stranger's key set is refused."""
+        env = ENVIRONMENTS[environment]
+        with app.app_context(), session_scope(app) as session:
+            service = RegistrationService(session)
+            for login, token, keys in (
+                (env.auth_login_url, env.auth_token_url, "https://attacker.example/jwks"),
+                ("https://attacker.example/auth", env.auth_token_url, env.key_set_url),
+                (
+                    env.auth_login_url,
+                    env.auth_token_url,
+                    env.key_set_url.replace(".com/", ".com.attacker.example/"),
+                ),
+                (env.auth_login_url, "https://10.0.0.1/token", env.key_set_url),
+            ):
+                with pytest.raises(RegistrationError, match="not one of Canvas's own"):
+                    service.add(
+                        actor=ADMIN,
+                        issuer=env.issuer + "/",
+                        client_id="10000000000001",
+                        auth_login_url=login,
+                        auth_token_url=token,
+                        key_set_url=keys,
+                    )
+            honest = service.add(
+                actor=ADMIN,
+                issuer=env.issuer,
+                client_id="10000000000001",
+                auth_login_url=env.auth_login_url,
+                auth_token_url=env.issuer + "/login/oauth2/token",
+                key_set_url=env.key_set_url,
+            )
+            assert honest.id
 
 
 class TestRegistrationCli:
@@ -298,7 +406,7 @@ class TestRegistrationCli:
                 "https://lms.example/k",
             ]
         )
-        assert result.exit_code != 0 and "must be an https:// URL" in result.output
+        assert result.exit_code != 0 and "must be reached over https://" in result.output
 
     def test_missing_urls_are_named(self, app: Flask) -> None:
         result = app.test_cli_runner().invoke(args=["registration", "add", "--client-id", "1"])

@@ -75,11 +75,16 @@ def test_production_calls_https_only_unless_an_http_origin_is_allowed() -> None:
     assert PRODUCTION.check_url("https://canvas.example.edu/api?x=1").target == "/api?x=1"
     with pytest.raises(DestinationRefused, match="https"):
         PRODUCTION.check_url("http://canvas.example.edu/api")
+    with pytest.raises(DestinationRefused, match="https"):
+        PRODUCTION.check_url("http://localhost:5000/api")
     policy = DestinationPolicy.from_setting(production=True, allowed_hosts="http://127.0.0.1:8123")
     assert policy.check_url("http://127.0.0.1:8123/jwks").origin == "http://127.0.0.1:8123"
     with pytest.raises(DestinationRefused):
         policy.check_url("http://127.0.0.1:8124/jwks")
     assert DEVELOPMENT.check_url("http://localhost:5000/x").port == 5000
+    assert DEVELOPMENT.check_url("http://127.0.0.1:5000/x").port == 5000
+    with pytest.raises(DestinationRefused, match="https"):
+        DEVELOPMENT.check_url("http://lms.example/x")
 
 
 @pytest.mark.parametrize(
@@ -110,3 +115,20 @@ def test_origins_drop_default_ports_and_lower_case_hosts() -> None:
     assert url_origin("http://127.0.0.1:8000/a?b") == "http://127.0.0.1:8000"
     assert url_origin("https://[::1]:8443/") == "https://[::1]:8443"
     assert url_origin("javascript:alert(1)") is None
+
+
+@pytest.mark.parametrize(
+    "url",
+    (
+        "https://x.test;script-src */c",
+        "https://x.test%3Bscript-src/c",
+        "https://exa mple.test/",
+        "https://exämple.test/",
+        "https://x.test/a b",
+        "https://x.test\\@evil.test/",
+        "https://under_score.test/",
+    ),
+)
+def test_host_names_must_be_plain_dns_names_or_addresses(url: str) -> None:
+    with pytest.raises(DestinationRefused):
+        DEVELOPMENT.check_url(url)

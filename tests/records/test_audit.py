@@ -12,7 +12,7 @@ from sqlalchemy import select
 from lti_tool.models import AuditAction, AuditEvent, OutboxItem, OutboxStatus
 from lti_tool.services.audit import ADMIN, AuditLog
 from lti_tool.web import session_scope
-from tests.platform import TestPlatform
+from tests.platform import TestPlatform, invite_path
 from tests.reflections.conftest import Canvas, text_of
 
 from .conftest import AUTHOR, AUTHOR_EMAIL, FEEDBACK, REPLY, SECOND, World
@@ -122,11 +122,8 @@ def test_registrations_are_recorded(
     app: Flask, client: FlaskClient, platform_server: TestPlatform
 ) -> None:
     platform_server.reset()
-    params = {
-        "openid_configuration": platform_server.base_url + "/openid-configuration",
-        "registration_token": "reg-token",
-    }
-    assert client.post("/lti/register", data=params).status_code == 200
+    params = platform_server.registration_params()
+    assert client.post(invite_path(app), data=params).status_code == 200
     runner = app.test_cli_runner()
     issuer = "http://127.0.0.1:8000"
     urls = ["--auth-login-url", f"{issuer}/a", "--auth-token-url", f"{issuer}/t"]
@@ -141,11 +138,12 @@ def test_registrations_are_recorded(
     assert removed.exit_code == 0, removed.output
     events = _events(app)
     assert [(e.action, e.actor_role, e.course_id) for e in events] == [
+        (AuditAction.REGISTRATION_INVITED, "admin", None),
         (AuditAction.REGISTRATION_ADDED, "platform", None),
         (AuditAction.REGISTRATION_ADDED, "admin", None),
         (AuditAction.REGISTRATION_REMOVED, "admin", None),
     ]
-    assert events[1].subject_id == events[2].subject_id
-    assert events[2].detail == f"{issuer} client abc"
+    assert events[2].subject_id == events[3].subject_id
+    assert events[3].detail == f"{issuer} client abc"
     listing = runner.invoke(args=["audit", "list"]).output.splitlines()
     assert "registration.removed" in listing[0] and "registration.added" in listing[2]

@@ -1,9 +1,10 @@
 """Authorised HTTP calls to Canvas's LTI Advantage services: tokens, one retry on a 401,
 `Link` paging, and failures read into `ServiceError` (retryable? maybe applied?).
 
-Written on `requests` directly rather than pylti1p3's service connector, which asks for a new
-token for every service object (Canvas charges 200 throttle units per token request) and
-lowercases the `Link` page URLs that Canvas's case-sensitive bookmarks need.
+Written on the tool's guarded HTTP client (`lti_tool.http`) rather than pylti1p3's service
+connector, which asks for a new token for every service object (Canvas charges 200 throttle units
+per token request) and lowercases the `Link` page URLs that Canvas's case-sensitive bookmarks need.
+Every URL must be on a host the registration vouches for (`Credentials.vouches_for`).
 """
 
 from __future__ import annotations
@@ -16,10 +17,20 @@ from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-import requests
 from sqlalchemy.orm import Session, sessionmaker
 
 from lti_tool.db import utcnow
+from lti_tool.http import (
+    SERVICE_PAGE,
+    TOKEN,
+    Answer,
+    Limit,
+    OutboundError,
+    Refused,
+    TimedOut,
+    TooLarge,
+    url_origin,
+)
 from lti_tool.lti.advantage.tokens import (
     Credentials,
     TokenCache,
@@ -32,7 +43,6 @@ from lti_tool.lti.keys import KeyStore
 
 LOG = logging.getLogger(__name__)
 
-DEFAULT_TIMEOUT = (5.0, 30.0)
 MAX_RETRY_AFTER = 3600.0
 MAX_PAGES = 1000
 _LINK = re.compile(r"<([^>]*)>([^<]*)")
@@ -61,7 +71,18 @@ class ServiceError(Exception):
 
 
 class HttpClient(Protocol):
-    def request(self, method: str, url: str, **kwargs: Any) -> requests.Response: ...
+    """The guarded client's interface (`lti_tool.http.GuardedHttp`)."""
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        limit: Limit,
+        headers: Mapping[str, str] | None = None,
+        json: Any = None,
+        form: Mapping[str, str] | None = None,
+    ) -> Answer: ...
 
 
 class AuthorizedClient:
@@ -69,18 +90,19 @@ class AuthorizedClient:
 
     def __init__(
         self,
-        http: HttpClient | requests.Session,
+        http: HttpClient,
         key_store: KeyStore,
         sessions: sessionmaker[Session],
         *,
         clock: Callable[[], datetime] = utcnow,
-        timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
+        deadline: float = SERVICE_PAGE.deadline,
     ) -> None:
         self.http = http
         self.key_store = key_store
         self.tokens = TokenCache(sessions, clock)
         self.clock = clock
-        self.timeout = timeout
+        self.limit = Limit(SERVICE_PAGE.max_bytes, deadline)
+        """Per call: a few MiB and `deadline` seconds for the whole answer."""
         self.scope_key = scope_key()
 
     def token(self, credentials: Credentials) -> str:
@@ -98,7 +120,7 @@ class AuthorizedClient:
     def _request_token(self, credentials: Credentials) -> tuple[str, datetime]:
         now = self.clock()
         form = token_form(self.key_store, credentials, now)
-        response = self._send("POST", credentials.token_url, data=form)
+        response = self._send("POST", credentials.token_url, TOKEN, form=form)
         LOG.info(
             "token request for registration %s: %s",
             credentials.registration_id,
@@ -109,9 +131,11 @@ class AuthorizedClient:
             if not error.retryable:  # the tool's credentials, not the item: no status to misread
                 raise ServiceError(f"Canvas refused the tool's credentials. {error.message}")
             raise error
-        body = response.json()
-        expires_in = int(body.get("expires_in") or 3600)
-        return str(body["access_token"]), now + timedelta(seconds=expires_in)
+        body = json_object(response)
+        token, expires_in = body.get("access_token"), body.get("expires_in") or 3600
+        if not isinstance(token, str) or not token or not isinstance(expires_in, int | float):
+            raise ServiceError("Canvas's token endpoint answered with an unexpected body")
+        return token, now + timedelta(seconds=int(expires_in))
 
     def call(
         self,
@@ -122,16 +146,20 @@ class AuthorizedClient:
         accept: str,
         body: Mapping[str, Any] | None = None,
         content_type: str | None = None,
-    ) -> requests.Response:
-        """An authorised call; a 401 gets one fresh token and one more try."""
+    ) -> Answer:
+        """An authorised call to a URL the registration vouches for; a 401 gets one fresh token
+        and one more try."""
+        if not credentials.vouches_for(url):
+            raise ServiceError(
+                "The platform named a service address on a host its registration does not "
+                f"vouch for ({url_origin(url) or 'not an http(s) URL'}); it was not called."
+            )
         for attempt in (1, 2):
             token = self.token(credentials)
             headers = {"Authorization": f"Bearer {token}", "Accept": accept}
-            kwargs: dict[str, Any] = {"headers": headers}
             if body is not None:
                 headers["Content-Type"] = content_type or "application/json"
-                kwargs["json"] = body
-            response = self._send(method, url, **kwargs)
+            response = self._send(method, url, self.limit, headers=headers, json=body)
             if response.status_code == 401 and attempt == 1:
                 self.tokens.discard(credentials.registration_id, self.scope_key, token)
                 continue
@@ -140,21 +168,23 @@ class AuthorizedClient:
             return response
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+    def _send(self, method: str, url: str, limit: Limit, **kwargs: Any) -> Answer:
         try:
-            return self.http.request(method, url, timeout=self.timeout, **kwargs)
-        except requests.Timeout as error:
+            return self.http.request(method, url, limit=limit, **kwargs)
+        except TimedOut as error:
             raise ServiceError(
                 "Canvas did not answer in time", retryable=True, uncertain=True
             ) from error
-        except requests.RequestException as error:
+        except Refused as error:
+            raise ServiceError(f"The tool refused to call this address: {error.message}") from error
+        except TooLarge as error:
+            raise ServiceError(f"Canvas's answer was too large: {error.message}") from error
+        except OutboundError as error:
             raise ServiceError(
-                f"Canvas could not be reached ({type(error).__name__})",
-                retryable=True,
-                uncertain=True,
+                f"Canvas could not be reached: {error.message}", retryable=True, uncertain=True
             ) from error
 
-    def pages(self, credentials: Credentials, url: str, accept: str) -> Iterator[requests.Response]:
+    def pages(self, credentials: Credentials, url: str, accept: str) -> Iterator[Answer]:
         """Every page, following the `Link: <…>; rel="next"` URL exactly as given (Canvas's page
         bookmarks are case-sensitive)."""
         seen: set[str] = set()
@@ -197,7 +227,7 @@ def retry_after(value: str | None, now: datetime) -> float | None:
     return min(max((when - now).total_seconds(), 0.0), MAX_RETRY_AFTER)
 
 
-def _error(response: requests.Response, who: str) -> ServiceError:
+def _error(response: Answer, who: str) -> ServiceError:
     status = response.status_code
     message = f"{who} answered {status}: {canvas_message(response)}".rstrip(": ")
     if status == 429:
@@ -208,15 +238,24 @@ def _error(response: requests.Response, who: str) -> ServiceError:
     return ServiceError(message, status=status)
 
 
-def json_object(response: requests.Response) -> dict[str, Any]:
-    body = response.json()
+def _body(response: Answer) -> object:
+    try:
+        return response.json()
+    except ValueError as error:
+        raise ServiceError(
+            "Canvas answered with something that is not JSON", status=response.status_code
+        ) from error
+
+
+def json_object(response: Answer) -> dict[str, Any]:
+    body = _body(response)
     if not isinstance(body, dict):
         raise ServiceError("Canvas answered with an unexpected body", status=response.status_code)
     return body
 
 
-def json_list(response: requests.Response) -> list[dict[str, Any]]:
-    body = response.json()
+def json_list(response: Answer) -> list[dict[str, Any]]:
+    body = _body(response)
     if not isinstance(body, list):
         raise ServiceError("Canvas answered with an unexpected body", status=response.status_code)
     return [item for item in body if isinstance(item, dict)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lti_tool.lti import claims
-from lti_tool.lti.advantage.http import AuthorizedClient, json_object, with_query
+from lti_tool.lti.advantage.http import AuthorizedClient, ServiceError, json_object, with_query
 from lti_tool.lti.advantage.tokens import Credentials
 
 MEMBERSHIP_TYPE = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
@@ -20,8 +20,9 @@ class NrpsCalls(AuthorizedClient):
         members: list[Member] = []
         for page in self.pages(credentials, url, MEMBERSHIP_TYPE):
             entries = json_object(page).get("members")
-            if isinstance(entries, list):
-                members.extend(m for m in map(Member.read, entries) if m is not None)
+            if not isinstance(entries, list):
+                raise ServiceError("Canvas's roster answer holds no list of members")
+            members.extend(m for m in map(Member.read, entries) if m is not None)
         return members
 
 

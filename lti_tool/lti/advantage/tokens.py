@@ -20,6 +20,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from lti_tool.http import url_origin
+from lti_tool.lti.canvas.environments import cloud_environment, is_cloud_service_origin
 from lti_tool.lti.canvas.scopes import SCOPES
 from lti_tool.lti.keys import KeyStore
 from lti_tool.models import AccessToken, Registration
@@ -32,15 +34,41 @@ ASSERTION_LIFETIME = timedelta(minutes=5)
 
 @dataclass(frozen=True)
 class Credentials:
-    """What a token request needs from a registration, detached from any database session."""
+    """What a call needs from a registration, detached from any database session."""
 
     registration_id: int
     client_id: str
     token_url: str
+    service_origins: frozenset[str]
+    """Where AGS and NRPS URLs may point: the hosts the registration vouches for. A launch (or a
+    `Link` header) naming any other host is never called with the registration's token."""
+    cloud_issuer: bool = False
+    """Canvas cloud: services live on each institution's *.instructure.com domain."""
 
     @classmethod
     def of(cls, registration: Registration) -> Credentials:
-        return cls(registration.id, registration.client_id, registration.auth_token_url)
+        urls = (
+            registration.issuer,
+            registration.auth_login_url,
+            registration.auth_token_url,
+            registration.key_set_url,
+            registration.service_origin or "",
+        )
+        return cls(
+            registration.id,
+            registration.client_id,
+            registration.auth_token_url,
+            frozenset(origin for origin in map(url_origin, urls) if origin),
+            cloud_environment(registration.issuer) is not None,
+        )
+
+    def vouches_for(self, url: str) -> bool:
+        origin = url_origin(url)
+        if origin is None:
+            return False
+        return origin in self.service_origins or (
+            self.cloud_issuer and is_cloud_service_origin(origin)
+        )
 
 
 def scope_key(scopes: tuple[str, ...] = SCOPES) -> str:
