@@ -125,6 +125,20 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", "0")
         self.end_headers()
 
+    def _token(self, query: dict[str, str]) -> None:
+        self._json({"access_token": "platform-token", "expires_in": 3600})
+
+    def _members(self, query: dict[str, str]) -> None:
+        """One roster page; `next` becomes its Link rel="next"."""
+        data = json.dumps({"members": [{"user_id": "u1", "roles": []}]}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        if "next" in query:
+            self.send_header("Link", f'<{query["next"]}>; rel="next"')
+        self.end_headers()
+        self.wfile.write(data)
+
     def _secret(self, query: dict[str, str]) -> None:
         self._json({"secret": SECRET})
 

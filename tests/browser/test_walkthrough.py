@@ -1,8 +1,9 @@
 """The whole story in Chromium, once with third-party cookies allowed and once blocked: an admin
-installs the tool by dynamic registration, the instructor places an Officers week-1 prompt by deep
-linking, a participant writes (autosave, reload, a server restart mid-draft) and submits, the
-instructor comments and grades, the demo gradebook shows the score and the submission, and the
-participant's reply reaches the instructor as unread.
+installs the tool by dynamic registration (pasting the operator's installation link), the
+instructor places an Officers week-1 prompt by deep linking, a participant writes (autosave,
+reload, a server restart mid-draft) and submits, the instructor comments and grades, the demo
+gradebook shows the score and the submission, and the participant's reply reaches the instructor
+as unread.
 
 Every page is screenshotted and checked by axe (no serious or critical violation).
 """
@@ -16,6 +17,7 @@ from playwright.sync_api import FrameLocator, Locator, Page, expect
 
 from tests.browser.harness import Camera, CookieMode, Person, PersonFactory, tab_until
 from tests.browser.site import BrowserSite
+from tests.platform import invite_path
 
 pytestmark = pytest.mark.browser
 
@@ -40,7 +42,7 @@ def test_walkthrough(
     site = fresh_site
     site.turn_off_seeded_key()
     admin = people(site, mode, "instructor")
-    install_by_dynamic_registration(admin, camera)
+    install_by_dynamic_registration(admin, camera, admin.tool_url + invite_path(site.app))
     place_week_one_prompt(admin, camera)
 
     participant = people(site, mode, "participant1")
@@ -55,13 +57,12 @@ def test_walkthrough(
     unread_reply_reaches_the_instructor(admin, camera)
 
 
-def install_by_dynamic_registration(admin: Person, camera: Camera) -> None:
+def install_by_dynamic_registration(admin: Person, camera: Camera, invite_url: str) -> None:
+    """The Canvas admin pastes the installation link the tool's operator made for them."""
     page = admin.page
     page.get_by_role("link", name="Admin").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Account admin")
-    expect(page.get_by_label("Tool registration URL")).to_have_value(
-        admin.tool_url + "/lti/register"
-    )
+    page.get_by_label("Tool registration URL").fill(invite_url)
     camera.check(page, "admin")
     page.get_by_role("button", name="Install").click()
     tool = admin.tool()
