@@ -9,6 +9,7 @@ from pylti1p3.deep_link import DeepLink
 from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.lineitem import LineItem
 
+from lti_tool.lti.advantage.tokens import Credentials
 from lti_tool.lti.canvas.messages import PRESERVE_ASSIGNMENT_NAME
 from lti_tool.lti.claims import LaunchContext
 from lti_tool.lti.errors import LaunchError
@@ -46,6 +47,14 @@ def deep_link_response(
         raise LaunchError(
             "This page was not opened for placing content",
             "Start again from Canvas: Add item > External tool, or an assignment's Find button.",
+        )
+    if not Credentials.of(model).vouches_for(return_url):
+        # The form posting the signed response goes there: only to the platform's own hosts.
+        raise LaunchError(
+            "Canvas's return address for this placement is not accepted",
+            "The launch named a return address that is not on the platform's own hosts, so the "
+            "placement was not sent. Start again from Canvas; if it persists, tell the tool's "
+            "operator.",
         )
     deep_link = DeepLink(tool_conf.to_library(model), context.deployment_id, settings)  # type: ignore[arg-type]
     message = deep_link.get_message_jwt([_resource(link) for link in links])

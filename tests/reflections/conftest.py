@@ -14,14 +14,15 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from tests.platform import INSTRUCTOR, LEARNER, LTI, TestPlatform
+from tests.platform import INSTRUCTOR, ISSUER, LEARNER, LTI, TestPlatform
 
 AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 DL_SETTINGS = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
 PLACEMENT = "https://www.instructure.com/placement"
 CONTENT_ITEMS = "https://purl.imsglobal.org/spec/lti-dl/claim/content_items"
 TEST_USER = "http://purl.imsglobal.org/vocab/lti/system/person#TestUser"
-CANVAS = "https://school.canvas.test"
+CANVAS = ISSUER
+"""The platform's service URLs are on its issuer's host, one the registration vouches for."""
 
 
 @pytest.fixture(autouse=True)
@@ -114,10 +115,14 @@ class Canvas:
         return self.launch(sub, role=INSTRUCTOR, **kwargs)
 
     def deep_link(
-        self, sub: str = "teacher-1", placement: str = "link_selection", **kwargs: Any
+        self,
+        sub: str = "teacher-1",
+        placement: str = "link_selection",
+        return_url: str = f"{CANVAS}/courses/42/deep_linking_response?data=opaque",
+        **kwargs: Any,
     ) -> Person:
         settings = {
-            "deep_link_return_url": f"{CANVAS}/courses/42/deep_linking_response?data=opaque",
+            "deep_link_return_url": return_url,
             "accept_types": ["ltiResourceLink"],
             "accept_presentation_document_targets": ["iframe", "window"],
             "accept_media_types": "application/vnd.ims.lti.v1.ltilink",

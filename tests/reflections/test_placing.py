@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import jwt
+import pytest
 from flask import Flask
 from sqlalchemy import select
 
@@ -166,3 +167,23 @@ def test_deep_link_item_helper_rejects_other_pages(canvas: Canvas) -> None:
     except AssertionError:
         return
     raise AssertionError("a page without a JWT form was accepted")
+
+
+@pytest.mark.parametrize(
+    "return_url",
+    (
+        "https://attacker.example/collect",
+        "javascript:alert(document.domain)",
+        "http://169.254.169.254/latest",
+    ),
+)
+def test_a_return_address_off_the_platform_is_a_readable_400(
+    canvas: Canvas, return_url: str
+) -> None:
+    """The signed placement is posted to the return URL: on main any URL received it."""
+    teacher = canvas.deep_link(return_url=return_url)
+    teacher.post("/instructor/program", {"program": "officers", "next": "deep_link"})
+    answer = teacher.post("/instructor/deep-link", {"source": "officers-risk-moments"})
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 400, page
+    assert "return address" in page and return_url not in page
