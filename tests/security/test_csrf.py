@@ -18,7 +18,13 @@ from werkzeug.routing import Rule
 from tests.reflections.conftest import Canvas, Person, Placed
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
-OWN_PROOF = {"lti.login", "lti.launch", "lti.launch_verify", "lti.register"}
+OWN_PROOF = {
+    "lti.login",
+    "lti.launch",
+    "lti.launch_verify",
+    "lti.register",
+    "lti.register_invited",  # the invite in its path is the proof
+}
 
 
 def state_changing_rules(app: Flask) -> list[Rule]:
