@@ -18,12 +18,13 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from lti_tool import create_app
-from lti_tool.db import session_scope
+from lti_tool.lti.advantage.client import ServiceClient
+from lti_tool.lti.advantage.http import ServiceError
+from lti_tool.lti.advantage.tokens import Credentials
 from lti_tool.lti.claims import NRPS
-from lti_tool.lti.services import Credentials, ServiceClient, ServiceError
 from lti_tool.models import Course, Registration
-from lti_tool.services.grade_sync import service_client
 from lti_tool.services.registrations import RegistrationService
+from lti_tool.web import session_scope, wiring
 from tests.hostile import HostileServer, hostile_server
 from tests.platform import CLIENT_ID, DEPLOYMENT_ID, INSTRUCTOR, ISSUER, TestPlatform
 
@@ -63,9 +64,7 @@ def production(
     }
     instance = create_app(config)
     with session_scope(instance) as session:
-        service = RegistrationService(
-            session, destinations=instance.extensions["http_client"].policy
-        )
+        service = RegistrationService(session, destinations=wiring(instance).http.policy)
         service.add(
             issuer=ISSUER,
             client_id=CLIENT_ID,
@@ -76,7 +75,7 @@ def production(
             service_url=canvas_like.url,
         )
     yield instance
-    instance.extensions["db_engine"].dispose()
+    wiring(instance).dispose()
 
 
 def _credentials(app: Flask) -> Credentials:
@@ -97,7 +96,7 @@ def _refused_urls(internal: HostileServer) -> list[str]:
 def test_ags_and_nrps_urls_off_the_registration_are_never_called(
     production: Flask, canvas_like: HostileServer, internal: HostileServer
 ) -> None:
-    client: ServiceClient = service_client(production)
+    client: ServiceClient = wiring(production).service_client
     credentials = _credentials(production)
     calls: list[Callable[[str], object]] = [
         lambda url: client.line_item(credentials, url),
@@ -116,7 +115,7 @@ def test_ags_and_nrps_urls_off_the_registration_are_never_called(
 def test_a_roster_next_page_on_another_host_is_not_followed(
     production: Flask, canvas_like: HostileServer, internal: HostileServer
 ) -> None:
-    client: ServiceClient = service_client(production)
+    client: ServiceClient = wiring(production).service_client
     first_page = f"{canvas_like.url}/members?next={internal.url}/secret"
     with pytest.raises(ServiceError, match="does not vouch for"):
         client.members(_credentials(production), first_page)
