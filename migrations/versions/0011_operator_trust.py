@@ -1,7 +1,7 @@
 """operator trust and rate limits
 
 Revision ID: 0011_operator_trust
-Revises: 0003_records
+Revises: 0016_sample_walkthrough
 Create Date: 2026-11-30 07:15:29.706934
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision = "0011_operator_trust"
-down_revision = "0003_records"
+down_revision = "0016_sample_walkthrough"
 branch_labels = None
 depends_on = None
 

@@ -23,6 +23,7 @@ from lti_tool.lti.advantage.http import ServiceError
 from lti_tool.lti.advantage.tokens import Credentials
 from lti_tool.lti.claims import NRPS
 from lti_tool.models import Course, Registration
+from lti_tool.services.audit import ADMIN
 from lti_tool.services.registrations import RegistrationService
 from lti_tool.web import session_scope, wiring
 from tests.hostile import HostileServer, hostile_server
@@ -66,6 +67,7 @@ def production(
     with session_scope(instance) as session:
         service = RegistrationService(session, destinations=wiring(instance).http.policy)
         service.add(
+            actor=ADMIN,
             issuer=ISSUER,
             client_id=CLIENT_ID,
             auth_login_url=platform_server.base_url + "/authorize_redirect",
