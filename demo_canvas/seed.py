@@ -232,6 +232,15 @@ def _link(
     return link
 
 
+def _placed_line_item(custom: Mapping[str, str]) -> dict[str, str]:
+    """The tag and resourceId the tool's deep linking gives a bank prompt's line item, so the
+    tool finds seeded prompts among the course's line items as it finds placed ones."""
+    bank_key = custom.get("prompt_bank")
+    if not bank_key:
+        return {}
+    return {"tag": "reflection", "resource_id": f"reflection-bank-{bank_key}"}
+
+
 def _add_modules(
     session: Session, course: Course, key: DeveloperKey, prompts: Mapping[int, Mapping[str, str]]
 ) -> None:
@@ -278,6 +287,7 @@ def _add_modules(
                 score_maximum=POINTS,
                 coupled=True,
                 primary=True,
+                **_placed_line_item(prompts.get(week, {})),
             )
         )
         session.add(

@@ -29,4 +29,6 @@ class Course(Base):
     memberships_url: Mapped[str | None] = mapped_column(String(1024))
     lineitems_url: Mapped[str | None] = mapped_column(String(1024))
     roster_synced_at: Mapped[datetime | None]
+    placements_synced_at: Mapped[datetime | None]
+    """When the tool last read the course's line items to learn every placed prompt."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

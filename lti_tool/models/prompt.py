@@ -32,6 +32,8 @@ class Prompt(Base):
     week: Mapped[int | None]
     theme: Mapped[str | None] = mapped_column(String(100))
     title: Mapped[str] = mapped_column(String(255))
+    canvas_title: Mapped[str | None] = mapped_column(String(255))
+    """The Canvas assignment's name (line item label or launch), which participants see there."""
     body: Mapped[str] = mapped_column(Text)
     guidance: Mapped[str] = mapped_column(Text, default="")
     outline: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -41,7 +43,8 @@ class Prompt(Base):
     points_possible: Mapped[float] = mapped_column(default=10.0)
     grading_type: Mapped[GradingType] = mapped_column(String(20), default=GradingType.POINTS)
     rubric: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    """Criteria as `{"key", "label", "points"}`; their points add up to `points_possible`."""
+    """Criteria as `{"key", "label", "points"}` and an optional `"description"` of what earns
+    the points; their points add up to `points_possible`."""
     resource_link_id: Mapped[str | None] = mapped_column(String(255))
     """Canvas's resource link, learned on the first launch of the placed link."""
     lineitem_url: Mapped[str | None] = mapped_column(String(1024))
@@ -50,6 +53,12 @@ class Prompt(Base):
     """The latest due date an instructor's launch reported (participants' own dates may differ)."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    @property
+    def display_title(self) -> str:
+        """The title participants know from Canvas: the assignment's name once the tool has
+        learned it, else the prompt's own."""
+        return self.canvas_title or self.title
 
     @property
     def resource_id(self) -> str:

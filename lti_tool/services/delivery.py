@@ -362,6 +362,8 @@ class Worker:
     sender: Sender
     sleep: Callable[[float], Any] = time.sleep
     poll: float = 5.0
+    chores: Callable[[], Any] | None = None
+    """Background upkeep run on every pass (reading stale courses' placed prompts)."""
 
     def run(
         self, *, once: bool = False, until_idle: bool = False, stop: threading.Event | None = None
@@ -369,6 +371,8 @@ class Worker:
         attempted = 0
         while stop is None or not stop.is_set():
             attempted += self.sender.run_due()
+            if self.chores is not None:
+                self.chores()
             if once:
                 break
             wait = self.sender.seconds_to_next()

@@ -19,6 +19,7 @@ from lti_tool.lti.canvas.review import review_requested
 from lti_tool.lti.claims import LaunchContext
 from lti_tool.lti.errors import LaunchError
 from lti_tool.models import Course, CourseRole, Enrollment, Person, Prompt, Reflection, Registration
+from lti_tool.services import placements
 from lti_tool.services.programs import ProgramService
 from lti_tool.services.prompts import PromptService
 from lti_tool.services.reflections import ReflectionService
@@ -76,6 +77,13 @@ class LaunchService:
         if context.is_instructor:
             refresh_if_stale(self.session, self.roster_client, record.course, now)
             self.session.commit()
+        placements.refresh_if_stale(
+            self.session,
+            self.roster_client,
+            record.course,
+            now,
+            max_age=placements.PLACEMENTS_MAX_AGE if context.is_instructor else None,
+        )
         return record
 
     def record(self, context: LaunchContext, registration: Registration) -> LaunchRecord:

@@ -23,6 +23,8 @@ PROGRAM_KEYS = ("officers", "leaders")
 class Criterion:
     label: str
     points: float
+    description: str | None = None
+    """What earns the points, shown to participants before they write."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,9 @@ class Program:
 
     def prompt(self, key: str) -> BankPrompt | None:
         return next((item for item in self.prompts if item.key == key), None)
+
+    def module(self, week: int) -> Module | None:
+        return next((m for m in self.modules if m.week == week), None)
 
     def prompts_for_week(self, week: int) -> list[BankPrompt]:
         return [item for item in self.prompts if item.week == week]
@@ -120,7 +125,10 @@ def _bank_prompt(item: dict[str, Any]) -> BankPrompt:
         word_limit=int(item["word_limit"]),
         points=float(item["points"]),
         grading_type=item["grading_type"],
-        rubric=tuple(Criterion(c["label"], float(c["points"])) for c in item.get("rubric", ())),
+        rubric=tuple(
+            Criterion(c["label"], float(c["points"]), c.get("description"))
+            for c in item.get("rubric", ())
+        ),
         outline=tuple(item.get("outline", ())),
         sample=bool(item.get("sample")),
     )

@@ -24,6 +24,8 @@ MAX_BODY = 5000
 MAX_POINTS = 1000.0
 CUSTOM_PROMPT_ID = "prompt_id"
 CUSTOM_BANK_KEY = "prompt_bank"
+CUSTOM_ASSIGNMENT_TITLE = "assignment_title"
+MAX_CANVAS_TITLE = 255
 
 
 class PromptInvalid(FormInvalid):
@@ -105,7 +107,9 @@ def _points(raw: str, errors: dict[str, str]) -> float:
     return points
 
 
-_RUBRIC_LINE = re.compile(r"^(?P<label>.+?)\s*\|\s*(?P<points>\d+(?:\.\d+)?)$")
+_RUBRIC_LINE = re.compile(
+    r"^(?P<label>[^|]+?)\s*\|\s*(?P<points>\d+(?:\.\d+)?)(?:\s*\|\s*(?P<description>.*))?$"
+)
 
 
 def _rubric(raw: str, errors: dict[str, str]) -> list[dict[str, Any]]:
@@ -113,11 +117,15 @@ def _rubric(raw: str, errors: dict[str, str]) -> list[dict[str, Any]]:
     for number, line in enumerate(filter(None, (ln.strip() for ln in raw.splitlines())), 1):
         match = _RUBRIC_LINE.match(line)
         if not match or float(match["points"]) <= 0:
-            errors["rubric"] = f"Line {number}: write a criterion as “label | points”."
+            errors["rubric"] = (
+                f"Line {number}: write a criterion as “label | points”, optionally followed by "
+                "“| what earns the points”."
+            )
             return []
-        criteria.append(
-            {"key": f"c{number}", "label": match["label"], "points": float(match["points"])}
-        )
+        criterion = {"key": f"c{number}", "label": match["label"], "points": float(match["points"])}
+        if (match["description"] or "").strip():
+            criterion["description"] = match["description"].strip()
+        criteria.append(criterion)
     if not criteria:
         errors["rubric"] = "A rubric needs at least one criterion (“label | points”)."
     return criteria
@@ -125,7 +133,12 @@ def _rubric(raw: str, errors: dict[str, str]) -> list[dict[str, Any]]:
 
 def rubric_text(rubric: list[dict[str, Any]]) -> str:
     """The form's text for a rubric, the inverse of what `validate` reads."""
-    return "\n".join(f"{c['label']} | {float(c['points']):g}" for c in rubric)
+    return "\n".join(_rubric_line(c["label"], c["points"], c.get("description")) for c in rubric)
+
+
+def _rubric_line(label: str, points: float, description: str | None) -> str:
+    line = f"{label} | {float(points):g}"
+    return f"{line} | {description}" if description else line
 
 
 def input_from_bank(item: BankPrompt) -> PromptInput:
@@ -137,7 +150,7 @@ def input_from_bank(item: BankPrompt) -> PromptInput:
         word_limit=str(item.word_limit),
         points=f"{item.points:g}",
         grading_type=item.grading_type,
-        rubric="\n".join(f"{c.label} | {c.points:g}" for c in item.rubric),
+        rubric="\n".join(_rubric_line(c.label, c.points, c.description) for c in item.rubric),
         outline=item.outline,
     )
 
@@ -161,13 +174,22 @@ class PromptService:
             )
         )
 
-    def create(self, course: Course, data: PromptInput, *, bank_key: str | None = None) -> Prompt:
+    def create(
+        self,
+        course: Course,
+        data: PromptInput,
+        *,
+        bank_key: str | None = None,
+        week: int | None = None,
+    ) -> Prompt:
+        """`week`: the Canvas module's week the instructor placed it in (default: the bank
+        prompt's own week)."""
         settings = validate(data)
         bank = find_bank_prompt(bank_key) if bank_key else None
         prompt = Prompt(
             course_id=course.id,
             bank_key=bank[1].key if bank else None,
-            week=bank[1].week if bank else None,
+            week=week if week is not None else (bank[1].week if bank else None),
             theme=bank[1].theme if bank else None,
             outline=list(data.outline),
         )
@@ -199,11 +221,12 @@ class PromptService:
     ) -> Prompt | None:
         """The prompt a link launches, tying it to the link on its first launch.
 
-        Looked up by the Canvas resource link; else by the `prompt_id` that deep linking put in
-        the link's custom parameters (Canvas keeps them on the link); else created from the
-        `prompt_bank` key (seeded or hand-configured links). A `prompt_id` of another course
-        (a Canvas course copy) or one already tied to a different link (a duplicated
-        assignment) becomes a new copy for this link, so reflections never mix.
+        Looked up by the Canvas resource link; else by the assignment's line item (known from
+        the course's line items before anyone opened the link); else by the `prompt_id` that
+        deep linking put in the link's custom parameters (Canvas keeps them on the link); else
+        created from the `prompt_bank` key (seeded or hand-configured links). A `prompt_id` of
+        another course (a Canvas course copy) or one already tied to a different link (a
+        duplicated assignment) becomes a new copy for this link, so reflections never mix.
         """
         if not resource_link_id:
             return None
@@ -211,12 +234,15 @@ class PromptService:
         if prompt is None:
             try:
                 with self.session.begin_nested():
-                    prompt = self._first_launch(course, resource_link_id, custom)
+                    prompt = self._by_line_item(course, resource_link_id, lineitem_url)
+                    prompt = prompt or self._first_launch(course, resource_link_id, custom)
             except IntegrityError:
                 # Another participant's first launch of this link tied it a moment ago.
                 prompt = self.linked(course, resource_link_id)
         if prompt is not None and lineitem_url:
             prompt.lineitem_url = lineitem_url
+        if prompt is not None and custom.get(CUSTOM_ASSIGNMENT_TITLE):
+            prompt.canvas_title = custom[CUSTOM_ASSIGNMENT_TITLE][:MAX_CANVAS_TITLE]
         return prompt
 
     def linked(self, course: Course, resource_link_id: str | None) -> Prompt | None:
@@ -229,15 +255,33 @@ class PromptService:
             )
         )
 
+    def _by_line_item(
+        self, course: Course, resource_link_id: str, lineitem_url: str | None
+    ) -> Prompt | None:
+        """A prompt learned from the line items but not yet tied to its link."""
+        if not lineitem_url:
+            return None
+        prompt = self.session.scalar(
+            select(Prompt).where(
+                Prompt.course_id == course.id,
+                Prompt.lineitem_url == lineitem_url,
+                Prompt.resource_link_id.is_(None),
+            )
+        )
+        if prompt is not None:
+            prompt.resource_link_id = resource_link_id
+            self.session.flush()
+        return prompt
+
     def _first_launch(
         self, course: Course, resource_link_id: str, custom: Mapping[str, str]
     ) -> Prompt | None:
-        source = self._custom_prompt(course, custom.get(CUSTOM_PROMPT_ID, ""))
+        source = self.named(course, parse_int(custom.get(CUSTOM_PROMPT_ID, "")))
         if source is not None and source.course_id == course.id and source.resource_link_id is None:
             source.resource_link_id = resource_link_id
             return source
         if source is not None:
-            prompt = self._copy(course, source)
+            prompt = self.copy(course, source)
         else:
             bank = find_bank_prompt(custom.get(CUSTOM_BANK_KEY, ""))
             if bank is None:
@@ -247,9 +291,9 @@ class PromptService:
         self.session.flush()
         return prompt
 
-    def _custom_prompt(self, course: Course, raw_id: str) -> Prompt | None:
-        """A prompt named by a link's custom `prompt_id`, within the same platform registration."""
-        prompt_id = parse_int(raw_id)
+    def named(self, course: Course, prompt_id: int | None) -> Prompt | None:
+        """A prompt named by a link (custom `prompt_id`, line item resourceId), found within
+        the same platform registration: this course's, or one a Canvas course copy came from."""
         if prompt_id is None:
             return None
         prompt = self.session.get(Prompt, prompt_id)
@@ -260,7 +304,7 @@ class PromptService:
             return None
         return prompt
 
-    def _copy(self, course: Course, source: Prompt) -> Prompt:
+    def copy(self, course: Course, source: Prompt) -> Prompt:
         prompt = Prompt(
             course_id=course.id,
             bank_key=source.bank_key,

@@ -125,9 +125,9 @@ class TestLineItems:
     def test_list_filters_by_tag(
         self, client: FlaskClient, items_url: str, bearer: dict[str, str]
     ) -> None:
-        create(client, items_url, bearer, tag="reflection")
-        response = client.get(items_url, query_string={"tag": "reflection"}, headers=bearer)
-        assert [item["tag"] for item in response.json] == ["reflection"]  # type: ignore[union-attr]
+        create(client, items_url, bearer, tag="peer-review")
+        response = client.get(items_url, query_string={"tag": "peer-review"}, headers=bearer)
+        assert [item["tag"] for item in response.json] == ["peer-review"]  # type: ignore[union-attr]
 
     def test_show_update_delete(
         self, client: FlaskClient, items_url: str, bearer: dict[str, str]

@@ -7,9 +7,11 @@ from typing import Any
 from flask import render_template, request
 
 from lti_tool.auth import current_launch, launch_required
+from lti_tool.db import parse_int
 from lti_tool.lti.deep_linking import GradedLink, deep_link_response
 from lti_tool.lti.errors import LaunchError
 from lti_tool.models import GradingType
+from lti_tool.services.placements import PROMPT_TAG
 from lti_tool.services.programs import Program, get_program
 from lti_tool.services.prompts import (
     CUSTOM_PROMPT_ID,
@@ -67,9 +69,10 @@ def place() -> Any:
         return choose_program_page("deep_link", 422)
     form = request.form.to_dict()
     data, bank_key, errors = _placement_input(program, form)
+    week = _placement_week(program, form.get("week", ""), errors)
     if not errors:
         try:
-            prompt = services().prompts.create(scope.course, data, bank_key=bank_key)
+            prompt = services().prompts.create(scope.course, data, bank_key=bank_key, week=week)
         except PromptInvalid as invalid:
             errors = invalid.errors
     if errors:
@@ -81,7 +84,7 @@ def place() -> Any:
         text=prompt.body,
         score_maximum=prompt.points_possible,
         resource_id=prompt.resource_id,
-        tag="reflection",
+        tag=PROMPT_TAG,
         custom={CUSTOM_PROMPT_ID: str(prompt.id), "program": program.key},
     )
     tool_conf = services().tool_conf
@@ -90,6 +93,17 @@ def place() -> Any:
     return render_template(
         "instructor/deep_link_return.html", response=response, prompt=prompt, course=scope.course
     )
+
+
+def _placement_week(program: Program, raw: str, errors: dict[str, str]) -> int | None:
+    """The module week the instructor chose (None: the bank prompt's own week)."""
+    if not raw.strip():
+        return None
+    week = parse_int(raw)
+    if week is None or program.module(week) is None:
+        errors["week"] = f"Choose one of the program's weeks, 1 to {program.weeks}."
+        return None
+    return week
 
 
 def _placement_input(
