@@ -96,8 +96,20 @@ def _iso(spec: LaunchSpec) -> str | None:
     return due.strftime("%Y-%m-%dT%H:%M:%SZ") if due else None
 
 
+USER_TIME_ZONES = {
+    "participant1": "America/New_York",
+    "participant3": "America/Chicago",
+    "participant5": "America/Denver",
+    "instructor": "America/Chicago",
+}
+"""The demo users whose Canvas profile sets a time zone; the others leave
+``$Person.address.timezone`` unexpanded, so the tool falls back to the browser's zone."""
+
+
 VARIABLES: dict[str, Callable[[LaunchSpec], str | None]] = {
     "$Canvas.course.id": lambda s: str(s.course.id),
+    "$Canvas.course.startAt": lambda s: s.course.start_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    "$Person.address.timezone": lambda s: USER_TIME_ZONES.get(s.user.login_id),
     "$Canvas.course.name": lambda s: s.course.name,
     "$Canvas.user.id": lambda s: str(s.user.id),
     "$Canvas.api.domain": lambda s: urls.demo_base().split("://", 1)[1],

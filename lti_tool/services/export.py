@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from lti_tool.models import AuditAction, Course, FeedbackMessage, Reflection, ReflectionVersion
 from lti_tool.services.audit import Actor, AuditLog
+from lti_tool.services.dates import format_moment
 from lti_tool.services.records import (
     CourseRecords,
     ParticipantRecord,
@@ -26,6 +27,7 @@ from lti_tool.services.records import (
     completion_csv,
     grades_csv,
 )
+from lti_tool.services.sections import blocks
 
 _ENVIRONMENT = Environment(
     loader=PackageLoader("lti_tool", "templates"),
@@ -36,10 +38,11 @@ _ENVIRONMENT = Environment(
 
 
 def _when(moment: datetime | None) -> str:
-    return moment.strftime("%d %b %Y, %H:%M UTC") if moment else ""
+    return format_moment(moment) if moment else ""
 
 
 _ENVIRONMENT.filters["when"] = _when
+_ENVIRONMENT.globals["sections_of"] = blocks
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ submission checked, so an empty or too-long submit never loses what was typed.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,16 +18,11 @@ from lti_tool.models import AuditAction, Course, Person, Prompt, Reflection, Ref
 from lti_tool.services.audit import Actor, AuditLog
 from lti_tool.services.grading import score_target, subject_key
 from lti_tool.services.outbox import GradeSync
+from lti_tool.services.sections import word_count as word_count  # the sample cohort counts words
+from lti_tool.services.sections import written_words
 
 MAX_CHARS = 100_000
 """A hard cap on stored text (about 15,000 words), far above any prompt's word limit."""
-
-_WORD = re.compile(r"\S+")
-
-
-def word_count(text: str) -> int:
-    """Words as the editor counts them: runs of non-space characters."""
-    return len(_WORD.findall(text))
 
 
 def due_date(reflection: Reflection, prompt: Prompt) -> datetime | None:
@@ -119,6 +113,16 @@ class ReflectionService:
             raise StaleRevision(reflection)
         return reflection
 
+    def latest_versions(self, reflections: list[Reflection]) -> dict[int, ReflectionVersion]:
+        """Each reflection's newest submitted version, by reflection id (one query)."""
+        submitted = {r.id: r.version_count for r in reflections if r.version_count}
+        if not submitted:
+            return {}
+        rows = self.session.scalars(
+            select(ReflectionVersion).where(ReflectionVersion.reflection_id.in_(submitted))
+        )
+        return {v.reflection_id: v for v in rows if v.number == submitted[v.reflection_id]}
+
     def versions(self, reflection: Reflection) -> list[ReflectionVersion]:
         return list(
             self.session.scalars(
@@ -171,7 +175,7 @@ class ReflectionService:
             reflection_id=reflection.id,
             number=reflection.version_count + 1,
             text=text,
-            word_count=word_count(text),
+            word_count=written_words(prompt.outline, text),
             submitted_at=now,
             is_late=is_late(now, due),
         )
@@ -204,7 +208,7 @@ class ReflectionService:
 
     @staticmethod
     def _check(prompt: Prompt, text: str) -> None:
-        words = word_count(text)
+        words = written_words(prompt.outline, text)
         if words == 0:
             raise SubmissionRefused(
                 "empty", "There is nothing to submit yet. Write your reflection, then submit it."

@@ -28,6 +28,11 @@ class Status(StrEnum):
     def label(self) -> str:
         return _LABELS[self]
 
+    @property
+    def participant_label(self) -> str:
+        """The same state in the participant's own words: what it means for them."""
+        return _PARTICIPANT_LABELS[self]
+
 
 _LABELS = {
     Status.NOT_STARTED: "Not started",
@@ -35,6 +40,15 @@ _LABELS = {
     Status.SUBMITTED: "Submitted",
     Status.AWAITING_FEEDBACK: "Awaiting feedback",
     Status.AWAITING_REPLY: "Awaiting participant reply",
+    Status.GRADED: "Graded",
+}
+
+_PARTICIPANT_LABELS = {
+    Status.NOT_STARTED: "Not started",
+    Status.DRAFT: "Draft, not submitted",
+    Status.SUBMITTED: "Submitted",
+    Status.AWAITING_FEEDBACK: "Submitted, feedback to come",
+    Status.AWAITING_REPLY: "Your reply is requested",
     Status.GRADED: "Graded",
 }
 

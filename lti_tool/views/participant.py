@@ -6,17 +6,20 @@ a reflection id, so there is nothing to guess.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, abort, jsonify, redirect, render_template, request
 
 from lti_tool.auth import attach_fresh_token, current_launch, launch_required, token_url
 from lti_tool.db import parse_int, utcnow
+from lti_tool.lti.canvas.custom import course_start
 from lti_tool.lti.canvas.review import REVIEW_PARAM
 from lti_tool.models import Prompt, Reflection
 from lti_tool.services import grade_status
 from lti_tool.services.feedback import MessageInvalid
 from lti_tool.services.grading import subject_key
+from lti_tool.services.orientation import Orientation, orient
 from lti_tool.services.programs import get_program
 from lti_tool.services.reflections import (
     MAX_CHARS,
@@ -26,8 +29,9 @@ from lti_tool.services.reflections import (
     TextTooLong,
     due_date,
     is_late,
-    word_count,
 )
+from lti_tool.services.sections import compose, split, word_count, written_words
+from lti_tool.services.workspace import OwnItem
 from lti_tool.views import text
 from lti_tool.views.scope import actor, course_prompt, member
 from lti_tool.web import get_session, services
@@ -89,9 +93,21 @@ def _overview_page() -> str:
     return render_template(
         "participant/overview.html",
         items=items,
-        program=get_program(scope.course.program_key or ""),
+        orientation=_orientation(items),
+        now=utcnow(),
         unread_total=sum(item.unread for item in items),
         course=scope.course,
+    )
+
+
+def _orientation(items: list[OwnItem]) -> Orientation:
+    course = member().course
+    return orient(
+        course.title,
+        get_program(course.program_key or ""),
+        items,
+        utcnow(),
+        course_start(current_launch().custom),
     )
 
 
@@ -124,13 +140,22 @@ def _write_page(
     scope, session = member(), get_session()
     feedback = services().feedback
     due_at = due_date(reflection, prompt)
+    items = services().workspace.own_items(scope.course, scope.person)
+    text_value = reflection.draft_text if text_value is None else text_value
+    versions = _reflections().versions(reflection)
     return render_template(
         "participant/write.html",
         course=scope.course,
         prompt=prompt,
         reflection=reflection,
-        text_value=reflection.draft_text if text_value is None else text_value,
-        versions=_reflections().versions(reflection),
+        text_value=text_value,
+        sections=split(prompt.outline, text_value) if prompt.outline else [],
+        written=written_words(prompt.outline, text_value),
+        revising=bool(versions) and text_value != versions[0].text,
+        orientation=_orientation(items),
+        earlier_texts=_earlier_texts(prompt, items) if prompt.outline else [],
+        status=next(item.status for item in items if item.prompt.id == prompt.id),
+        versions=versions,
         thread=feedback.thread(reflection),
         unread=feedback.unread_counts(scope.person, scope.course, [reflection.id]).get(
             reflection.id, 0
@@ -146,8 +171,31 @@ def _write_page(
         conflict_text=conflict_text,
         reply_value=reply_value,
         max_chars=MAX_CHARS,
-        words=word_count,
     )
+
+
+@dataclass(frozen=True)
+class EarlierText:
+    prompt: Prompt
+    label: str
+    text: str
+
+
+def _earlier_texts(prompt: Prompt, items: list[OwnItem]) -> list[EarlierText]:
+    """The participant's own other reflections of the course, to draw on while writing a
+    long assessment: each one's latest submitted version, else its unsubmitted draft."""
+    own = [i.reflection for i in items if i.prompt.id != prompt.id and i.reflection is not None]
+    latest = _reflections().latest_versions(own)
+    texts = []
+    for reflection in own:
+        version = latest.get(reflection.id)
+        if version is not None:
+            texts.append(EarlierText(reflection.prompt, f"Version {version.number}", version.text))
+        elif reflection.draft_text.strip():
+            texts.append(
+                EarlierText(reflection.prompt, "Draft, not submitted", reflection.draft_text)
+            )
+    return texts
 
 
 @bp.post("/prompts/<int:prompt_id>/draft")
@@ -207,7 +255,7 @@ def submit(prompt_id: int) -> Any:
     """Submit (or, with `action=save`, only save: the no-JavaScript path). Every refusal keeps
     the text on the page and, when the revision allows, in the saved draft."""
     scope, prompt, session = member(), course_prompt(prompt_id), get_session()
-    draft = request.form.get("text", "")
+    draft = _submitted_text(prompt)
     revision = parse_int(request.form.get("revision"))
     service = _reflections()
     reflection = service.open(prompt, scope.person)
@@ -259,6 +307,15 @@ def submit(prompt_id: int) -> Any:
     return redirect(
         token_url("participant.write", prompt_id=prompt.id, notice=notice) + "#status", 303
     )
+
+
+def _submitted_text(prompt: Prompt) -> str:
+    """The form's text: with an outline, composed from the section fields (the page's script
+    keeps `text` composed too, but without JavaScript only the sections arrive)."""
+    if prompt.outline and "section-0" in request.form:
+        bodies = [request.form.get(f"section-{n}", "") for n in range(len(prompt.outline))]
+        return compose(prompt.outline, bodies)
+    return request.form.get("text", "")
 
 
 @bp.post("/prompts/<int:prompt_id>/reply")

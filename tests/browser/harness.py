@@ -180,7 +180,15 @@ class Person:
     """Someone in their own browser context, signed in to the demo Canvas."""
 
     def __init__(
-        self, browser: Browser, mode: CookieMode, camera: Camera, demo_url: str, tool_url: str
+        self,
+        browser: Browser,
+        mode: CookieMode,
+        camera: Camera,
+        demo_url: str,
+        tool_url: str,
+        *,
+        viewport: tuple[int, int] = (1100, 900),
+        timezone_id: str | None = None,
     ) -> None:
         self.mode = mode
         self.camera = camera
@@ -188,7 +196,10 @@ class Person:
         self.demo_url = demo_url
         self.tool_url = tool_url
         self.context: BrowserContext = browser.new_context(
-            ignore_https_errors=True, locale="en-US", viewport={"width": 1100, "height": 900}
+            ignore_https_errors=True,
+            locale="en-US",
+            viewport={"width": viewport[0], "height": viewport[1]},
+            timezone_id=timezone_id,
         )
         self.context.set_default_timeout(TIMEOUT_MS)
         self.context.add_init_script(RECORD_MESSAGES)

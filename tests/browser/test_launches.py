@@ -26,7 +26,9 @@ from tests.browser.site import BrowserSite
 pytestmark = pytest.mark.browser
 
 BANK_PROMPT = "officers-rights-prevention"
-PROMPT_TITLE = "Rights as prevention on an ordinary shift"
+PROMPT_TITLE = "Week 1 reflection"
+"""The tool shows the Canvas assignment's name (the bank prompt is "Rights as prevention on an
+ordinary shift")."""
 SEEDED_PROMPTS = {"OFFICERS": {1: {"program": "officers", "prompt_bank": BANK_PROMPT}}}
 MODES = [CookieMode.ALLOWED, CookieMode.BLOCKED]
 

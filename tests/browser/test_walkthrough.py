@@ -139,7 +139,8 @@ def submit(participant: Person, camera: Camera) -> None:
     tool = participant.tool()
     tool.get_by_role("button", name="Submit reflection").click()
     expect(tool.get_by_role("status").first).to_contain_text("Your reflection is submitted")
-    expect(tool.get_by_role("button", name="Submit as version 2")).to_be_visible()
+    expect(tool.get_by_role("region", name="Your submitted reflection")).to_contain_text(DRAFT)
+    expect(tool.get_by_text("Revise: write version 2")).to_be_visible()  # a new draft, closed
     camera.check(participant.page, "submitted")
 
 

@@ -97,7 +97,7 @@ class TestSubmit:
         answer = submit(student, placed, TEXT)
         assert answer.status_code == 303 and "notice=submitted" in answer.headers["Location"]
         page = text_of(student.get(placed.page, notice="submitted"))
-        assert "Your reflection is submitted" in page and "Submit as version 2" in page
+        assert "Your reflection is submitted" in page and "Submit version 2" in page
         with app.app_context(), session_scope(app) as session:
             item = session.scalars(select(OutboxItem)).one()
             reflection = session.scalars(select(Reflection)).one()
@@ -191,7 +191,7 @@ class TestSubmit:
         student = placed.launch(canvas, "student-1", custom={**placed.custom, "due_at": past})
         assert "Past due" in text_of(student.landing)
         submit(student, placed, TEXT)
-        assert "Late" in text_of(student.get(placed.page))
+        assert "Submitted late" in text_of(student.get(placed.page))
 
     def test_on_time_submission_is_not_late(self, canvas: Canvas, placed: Placed) -> None:
         future = (datetime.now(UTC) + timedelta(days=1)).isoformat()

@@ -16,7 +16,10 @@
   var url = form.getAttribute("data-autosave-url");
   var maxChars = parseInt(form.getAttribute("data-max-chars"), 10);
   var wordLimit = parseInt(form.getAttribute("data-word-limit") || "0", 10);
-  var target = countEl.textContent.indexOf(" of about ") >= 0 ? countEl.textContent.split(" of about ")[1] : "";
+  var target = form.getAttribute("data-word-target") || "";
+  // A prompt with an outline is written one section per field; the hidden #text holds the
+  // composed text ("## Heading" lines kept), which is what autosave and submit send.
+  var sections = Array.prototype.slice.call(form.querySelectorAll("textarea[data-section]"));
   var AUTOSAVE_MS = 4000;
   var RETRY_MS = 10000;
   var savedText = area.value;
@@ -36,7 +39,8 @@
   }
 
   function clock(date) {
-    return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    var shared = window.Reflections && window.Reflections.formatWhen;
+    return shared ? shared(date) : date.toISOString().slice(0, 16).replace("T", " ") + " UTC";
   }
 
   function say(message) { statusEl.textContent = message; }
@@ -46,9 +50,46 @@
     return trimmed ? trimmed.split(/\s+/).length : 0;
   }
 
+  function plural(count) { return count + (count === 1 ? " word" : " words"); }
+
+  function compose() {
+    var bodies = sections.map(function (field) { return field.value; });
+    var written = bodies.some(function (body) { return body.trim() !== ""; });
+    if (!written) { return ""; }
+    return sections.map(function (field) {
+      var body = field.value.replace(/\r\n/g, "\n").replace(/^\n+|\n+$/g, "");
+      return ("## " + field.getAttribute("data-section") + "\n\n" + body).replace(/\s+$/, "");
+    }).join("\n\n") + "\n";
+  }
+
+  function fillSections(text) {
+    // The inverse of compose: lines under each known heading go to its field; anything
+    // above the first heading goes to the first field, so nothing is lost.
+    var bodies = sections.map(function () { return []; });
+    var names = sections.map(function (field) { return field.getAttribute("data-section"); });
+    var current = 0;
+    text.replace(/\r\n/g, "\n").split("\n").forEach(function (line) {
+      var index = line.indexOf("## ") === 0 ? names.indexOf(line.slice(3).trim()) : -1;
+      if (index >= 0) { current = index; } else { bodies[current].push(line); }
+    });
+    sections.forEach(function (field, i) {
+      field.value = bodies[i].join("\n").replace(/^\n+|\n+$/g, "");
+    });
+  }
+
   function updateCount() {
+    if (sections.length) {
+      var total = 0;
+      sections.forEach(function (field) {
+        var n = words(field.value);
+        total += n;
+        document.getElementById(field.id + "-count").textContent = plural(n);
+      });
+      countEl.textContent = plural(total) + " in total" + (target ? " of about " + target : "");
+      return;
+    }
     var count = words(area.value);
-    var text = count + (count === 1 ? " word" : " words") + (target ? " of about " + target : "");
+    var text = plural(count) + (target ? " of about " + target : "");
     if (wordLimit && count > wordLimit) { text += " (over the limit of " + wordLimit + ")"; }
     countEl.textContent = text;
   }
@@ -129,12 +170,13 @@
     if (useTheirs) {
       area.value = conflictText.value;
       savedText = conflictText.value;
+      if (sections.length) { fillSections(area.value); }
     }
     conflictRevision = null;
     conflictPanel.hidden = true;
     updateCount();
     writeBackup();
-    area.focus();
+    (sections[0] || area).focus();
     if (!useTheirs) { save(); } else { say("Showing the text saved in the other window."); }
   }
 
@@ -151,27 +193,37 @@
     restorePanel.hidden = false;
     document.getElementById("restore-button").addEventListener("click", function () {
       area.value = backup.text;
+      if (sections.length) { fillSections(area.value); }
       restorePanel.hidden = true;
       updateCount();
-      area.focus();
+      (sections[0] || area).focus();
       save();
     });
     document.getElementById("discard-button").addEventListener("click", function () {
       window.localStorage.removeItem(backupKey);
       restorePanel.hidden = true;
-      area.focus();
+      (sections[0] || area).focus();
     });
   }
 
   conflictPanel.querySelector("h3").setAttribute("tabindex", "-1");
   document.getElementById("keep-mine").addEventListener("click", function () { resolveConflict(false); });
   document.getElementById("use-theirs").addEventListener("click", function () { resolveConflict(true); });
-  area.addEventListener("input", function () {
+  function edited() {
     updateCount();
     writeBackup();
     if (!sessionEnded && conflictRevision === null) { say("Unsaved changes"); }
     schedule(AUTOSAVE_MS);
+  }
+  area.addEventListener("input", edited);
+  sections.forEach(function (field) {
+    field.addEventListener("input", function () { area.value = compose(); edited(); });
   });
+  var printButton = document.getElementById("print-button");
+  if (printButton) {
+    printButton.hidden = false;
+    printButton.addEventListener("click", function () { window.print(); });
+  }
   window.addEventListener("online", function () { schedule(0); });
   window.addEventListener("offline", function () { say("Not saved: offline, retrying. Your text is kept in this browser."); });
   form.addEventListener("submit", function (event) {
