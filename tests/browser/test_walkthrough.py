@@ -196,7 +196,7 @@ def read_feedback_and_reply(participant: Person, camera: Camera) -> None:
     thread = tool.get_by_role("region", name=re.compile("^Feedback and replies"))
     expect(thread).to_contain_text(FEEDBACK)
     expect(thread).to_contain_text("Reply requested")
-    expect(tool.get_by_role("region", name="Grade")).to_contain_text("8 / 10")
+    expect(tool.get_by_role("region", name="Grade", exact=True)).to_contain_text("8 / 10")
     camera.check(participant.page, "feedback-received")
     participant.page.locator("body").focus()  # by keyboard alone, from the top of Canvas's page
     tab_until(participant, {"id": "body", "in_tool": True}, limit=150)
