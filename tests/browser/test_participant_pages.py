@@ -216,8 +216,8 @@ def grade_assessment(
 def export_keeps_the_sections(site: BrowserSite, headings: list[str]) -> None:
     from sqlalchemy import select
 
-    from lti_tool.db import session_scope
     from lti_tool.models import Course
+    from lti_tool.web import session_scope
 
     app = site.app
     with app.app_context(), session_scope(app) as session:

@@ -9,8 +9,8 @@ import io
 from flask import Flask
 from sqlalchemy import select
 
-from lti_tool.db import session_scope
 from lti_tool.models import Prompt
+from lti_tool.web import session_scope
 from tests.demo_browser import DemoBrowser, DemoSite, Page
 
 

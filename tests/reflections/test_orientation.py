@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 from flask import Flask
 from sqlalchemy import select
 
-from lti_tool.db import session_scope
 from lti_tool.models import Prompt
+from lti_tool.web import session_scope
 from tests.reflections.conftest import Canvas, Placed, submit, text_of
 
 DENVER = "America/Denver"

@@ -9,11 +9,11 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import select
 
-from lti_tool.db import session_scope
 from lti_tool.lti.advantage.http import ServiceError
 from lti_tool.lti.advantage.tokens import Credentials
 from lti_tool.models import Course, Prompt
 from lti_tool.services import placements
+from lti_tool.web import session_scope, wiring
 from tests.reflections.conftest import CANVAS, Canvas
 
 NOW = datetime(2031, 3, 1, 12, 0, tzinfo=UTC)
@@ -111,7 +111,7 @@ def test_the_worker_refreshes_courses_gone_stale(canvas: Canvas, app: Flask) -> 
     canvas.instructor(link="nav", custom={"program": "officers"})
     fake = FakeCanvas([_item(2, "reflection-bank-officers-systemic-routine", "Week 2")])
     later = NOW + placements.WORKER_MAX_AGE
-    sessions = app.extensions["db_sessionmaker"]
+    sessions = wiring(app).sessions
     with app.app_context():
         with session_scope(app) as session:
             course = session.scalars(select(Course)).one()

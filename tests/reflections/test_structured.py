@@ -9,10 +9,10 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import select
 
-from lti_tool.db import session_scope
 from lti_tool.models import Course, ReflectionVersion
 from lti_tool.services.programs import get_program
 from lti_tool.services.sections import compose, split, written_words
+from lti_tool.web import session_scope
 from tests.reflections.conftest import Canvas, Person, Placed, submit, text_of
 
 CONTEXT = "ctx-leaders"
