@@ -1,7 +1,7 @@
 """placed prompts learned from Canvas's line items; Canvas's assignment title
 
 Revision ID: 0015_placements
-Revises: 0016_sample_walkthrough
+Revises: 0011_operator_trust
 Create Date: 2026-11-30 07:40:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015_placements"
-down_revision = "0016_sample_walkthrough"
+down_revision = "0011_operator_trust"
 branch_labels = None
 depends_on = None
 
