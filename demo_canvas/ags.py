@@ -397,11 +397,13 @@ class ScorePost:
         result.updated_at = utcnow()
         session.add(result)
         if self.line_item.primary:
-            self._update_submission(session, score)
+            submission = self._update_submission(session, score)
+            if submission.score is not None and not submission.graded_by_tool:
+                _mirror_hand_grade(result, submission, self.line_item)
         session.flush()
         return result
 
-    def _update_submission(self, session: Session, score: float | None) -> None:
+    def _update_submission(self, session: Session, score: float | None) -> Submission:
         """Only the primary line item writes the submission, its attempts, grade and comments."""
         assignment = self.line_item.assignment
         submission = session.scalar(
@@ -430,6 +432,7 @@ class ScorePost:
             session.add(
                 SubmissionComment(submission_id=submission.id, comment=str(self.body["comment"]))
             )
+        return submission
 
     def _grade(self, submission: Submission, score: float | None) -> None:
         if score is None and self.preserve_score:
@@ -440,6 +443,33 @@ class ScorePost:
         submission.score = score
         submission.graded_by_tool = True
         submission.graded_at = utcnow() if score is not None else None
+
+
+def _mirror_hand_grade(result: Result, submission: Submission, line_item: LineItem) -> None:
+    """The result the tool reads back carries the grade a person gave (SpeedGrader, the
+    gradebook), in the assignment's points: the tool sees the grade that counts. (The reference
+    leaves open whether Canvas's results show manual grades; this demo assumes they do, as
+    Canvas copies a changed submission score into the assignment's LTI results.)"""
+    result.result_score = submission.score
+    result.result_maximum = line_item.score_maximum
+    result.updated_at = utcnow()
+
+
+def record_hand_grade(session: Session, submission: Submission, score: float | None) -> None:
+    """A grade typed (or cleared: None) by a person, and its copy in the primary line item's
+    result, if any."""
+    submission.score, submission.graded_by_tool, submission.graded_at = score, False, utcnow()
+    found = session.execute(
+        select(Result, LineItem)
+        .join(LineItem, LineItem.id == Result.line_item_id)
+        .where(
+            LineItem.assignment_id == submission.assignment_id,
+            LineItem.primary.is_(True),
+            Result.user_id == submission.user_id,
+        )
+    ).first()
+    if found is not None:
+        _mirror_hand_grade(found[0], submission, found[1])
 
 
 def _student(session: Session, course: Course, user_id: str) -> User:

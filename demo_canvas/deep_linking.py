@@ -166,7 +166,7 @@ def _place(session: Session, data: dict[str, Any], key: DeveloperKey, item: dict
     session.flush()
     if data["placement"] == "assignment_selection" and data.get("assignment_id"):
         return _update_assignment(session, data, key, link, item)
-    if isinstance(line_item, dict):
+    if isinstance(line_item, dict) or data["placement"] == "assignment_selection":
         assignment = Assignment(
             course_id=data["course_id"],
             published=False,
@@ -178,7 +178,7 @@ def _place(session: Session, data: dict[str, Any], key: DeveloperKey, item: dict
         _fill_assignment(assignment, link, item)
         session.add(assignment)
         session.flush()
-        _set_line_item(session, assignment, key, link, line_item)
+        _set_line_item(session, assignment, key, link, line_item or {})
         _add_module_item(session, data["module_id"], assignment.name, link, assignment)
         return assignment.name
     _add_module_item(session, data["module_id"], link.title, link, None)

@@ -24,14 +24,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
-from demo_canvas import front, launches, registration, urls
+from demo_canvas import ags, front, launches, registration, urls
 from demo_canvas.auth import (
     create_session,
     current_user,
     set_session_cookie,
     user_by_login,
 )
-from demo_canvas.db import get_db, utcnow
+from demo_canvas.db import get_db
 from demo_canvas.models import (
     Assignment,
     Course,
@@ -218,7 +218,11 @@ def module_item(course_id: int, item_id: int) -> str:
 @bp.post("/courses/<int:course_id>/modules/<int:module_id>/deep_link")
 @signed_in
 def deep_link(course_id: int, module_id: int) -> str:
-    """Add items from a tool: link_selection, or assignment_selection on a new draft assignment."""
+    """Add items from a tool: link_selection, or assignment_selection for a new assignment.
+
+    As in Canvas, the new assignment exists only once the tool returns an item (the "Save" of
+    Canvas's assignment form): a picker opened and left creates nothing.
+    """
     session = get_db()
     course = _instructor_course(course_id)
     module = session.get(Module, module_id)
@@ -228,24 +232,8 @@ def deep_link(course_id: int, module_id: int) -> str:
         abort(404)
     if placement not in DEEP_LINKING_PLACEMENTS:
         abort(400)
-    draft = None
-    if placement == "assignment_selection":
-        draft = Assignment(
-            course_id=course.id,
-            name="New assignment",
-            points_possible=0,
-            published=False,
-            due_at=None,
-            unlock_at=None,
-            lock_at=None,
-            allowed_attempts=None,
-        )
-        session.add(draft)
-        session.flush()
     initiation = _launch_or_409(
-        lambda: launches.deep_linking_launch(
-            session, _user(), course, key, placement, module, draft
-        )
+        lambda: launches.deep_linking_launch(session, _user(), course, key, placement, module)
     )
     session.commit()
     return _launch_page(f"Add from {key.name}", course, initiation)
@@ -368,11 +356,9 @@ def grade_by_hand(course_id: int) -> BaseResponse:
     score = request.form.get("score", "").strip()
     if score:
         try:
-            submission.score = float(score)
+            ags.record_hand_grade(session, submission, float(score))
         except ValueError:
             abort(400)
-        submission.graded_by_tool = False
-        submission.graded_at = utcnow()
     comment = request.form.get("comment", "").strip()
     if comment:
         session.add(

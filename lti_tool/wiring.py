@@ -32,6 +32,7 @@ from lti_tool.lti.storage import DbStorage
 from lti_tool.lti.tool_config import DbToolConf
 from lti_tool.services.audit import AuditLog
 from lti_tool.services.background_delivery import BackgroundDelivery
+from lti_tool.services.canvas_results import CanvasResults
 from lti_tool.services.delivery import Sender, Worker, worker_name
 from lti_tool.services.erasure import ErasureService
 from lti_tool.services.export import CourseExport
@@ -119,6 +120,10 @@ class Wiring:
 
     def services(self, session: Session) -> Services:
         return Services(self, session)
+
+    def canvas_results(self, read_interval: timedelta) -> CanvasResults:
+        """Reads Canvas's grades back, in its own short transactions."""
+        return CanvasResults(self.sessions, self.service_client, read_interval=read_interval)
 
     def sender(self, name: str | None = None) -> Sender:
         """A grade sender with its own short transactions (never the caller's)."""

@@ -59,6 +59,7 @@ def _config(database_url: str, keys_dir: Path, **extra: Any) -> dict[str, Any]:
         # Queued rows stay in the outbox unless a test hands them to the delivery thread: most
         # tests check what is queued, and their Canvas URLs are not served.
         "GRADE_SYNC_SEND_AFTER_RESPONSE": False,
+        "GRADE_READ_BACK": False,  # nor do pages read Canvas's grades back
         **extra,
     }
 

@@ -1,6 +1,7 @@
 """Every model, imported here so Alembic and create_all see the whole schema."""
 
 from lti_tool.models.audit import AuditAction, AuditEvent
+from lti_tool.models.canvas_result import CanvasResult
 from lti_tool.models.course import Course
 from lti_tool.models.feedback import FeedbackMessage, ReadMarker
 from lti_tool.models.grade import Grade
@@ -17,6 +18,7 @@ __all__ = [
     "AuditAction",
     "AuditEvent",
     "AccessToken",
+    "CanvasResult",
     "OutboxItem",
     "OutboxKind",
     "OutboxStatus",

@@ -41,6 +41,10 @@ class Prompt(Base):
     word_target: Mapped[int | None]
     word_limit: Mapped[int | None]
     points_possible: Mapped[float] = mapped_column(default=10.0)
+    """The Canvas assignment's points (its line item's scoreMaximum): one scale."""
+    points_followed_from: Mapped[float | None]
+    """The tool's points before it followed a change made in Canvas (to say so)."""
+    points_followed_at: Mapped[datetime | None]
     grading_type: Mapped[GradingType] = mapped_column(String(20), default=GradingType.POINTS)
     rubric: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     """Criteria as `{"key", "label", "points"}` and an optional `"description"` of what earns

@@ -32,6 +32,7 @@ from lti_tool.lti.storage import DbStorage
 from lti_tool.models import Registration
 from lti_tool.models.grade_sync import OutboxItem, OutboxKind, OutboxStatus
 from lti_tool.services.outbox import RESOLVED_URL, claimable, unblocked, unclaimed
+from lti_tool.services.result_store import record_results
 
 LOG = logging.getLogger(__name__)
 
@@ -52,11 +53,24 @@ class _Job:
 
     id: int
     credentials: Credentials
+    course_id: int
+    person_id: int
+    subject_key: str
     kind: str
     target: dict[str, Any]
     payload: dict[str, Any]
     attempts: int
     uncertain: bool
+
+
+@dataclass
+class _Read:
+    """A line item to read back after this round of deliveries, and whose results to keep."""
+
+    credentials: Credentials
+    course_id: int
+    subject_key: str
+    people: dict[str, int]
 
 
 def worker_name(suffix: str = "") -> str:
@@ -75,6 +89,7 @@ class Sender:
     backoff_base: timedelta = BACKOFF_BASE
     lease: timedelta = CLAIM_LEASE
     _line_items: dict[tuple[int, str, str], str] = field(default_factory=dict, init=False)
+    _reads: dict[tuple[int, str], _Read] = field(default_factory=dict, init=False)
 
     def send(self, item_ids: Iterable[int]) -> int:
         """Deliver these rows now if they can be claimed, each followed by the rows of the same
@@ -85,6 +100,7 @@ class Sender:
             if self.claim(item_id) and self.deliver(item_id) == OutboxStatus.SENT:
                 sent += 1
                 queue[:0] = self._waiting_behind(item_id)
+        self.read_back()
         return sent
 
     def run_due(self, batch: int = 20) -> int:
@@ -96,6 +112,7 @@ class Sender:
                 return attempted
             for item_id in claimed:
                 self.deliver(item_id)
+            self.read_back()
             attempted += len(claimed)
 
     def seconds_to_next(self) -> float | None:
@@ -149,7 +166,41 @@ class Sender:
             job, status=OutboxStatus.SENT, target=target, sent_at=self.clock(), last_error=None
         )
         LOG.info("outbox item %s sent after %s attempt(s)", job.id, job.attempts + 1)
+        if job.kind == OutboxKind.GRADE:
+            self._note_read(job, lineitem_url)
         return OutboxStatus.SENT
+
+    def read_back(self) -> None:
+        """Canvas's results for the grades just delivered: does Canvas hold what was sent (a
+        grade typed in SpeedGrader may have been kept)? One call per line item (paged), or one
+        filtered to the person when only one was graded. A failed read changes nothing; the
+        pages read again."""
+        reads, self._reads = self._reads, {}
+        for (_, lineitem_url), read in reads.items():
+            only = next(iter(read.people)) if len(read.people) == 1 else None
+            try:
+                results = self.client.results(read.credentials, lineitem_url, only)
+            except ServiceError as error:
+                LOG.warning("reading Canvas's results after delivery failed (%s)", error.status)
+                continue
+            with self.sessions() as session:
+                record_results(
+                    session,
+                    read.course_id,
+                    read.subject_key,
+                    lineitem_url,
+                    results,
+                    self.clock(),
+                    people=read.people,
+                )
+                session.commit()
+
+    def _note_read(self, job: _Job, lineitem_url: str) -> None:
+        key = (job.credentials.registration_id, lineitem_url)
+        read = self._reads.setdefault(
+            key, _Read(job.credentials, job.course_id, job.subject_key, {})
+        )
+        read.people[str(job.payload["userId"])] = job.person_id
 
     # Steps ------------------------------------------------------------------------------------
 
@@ -191,6 +242,9 @@ class Sender:
             return _Job(
                 id=item.id,
                 credentials=Credentials.of(registration),
+                course_id=item.course_id,
+                person_id=item.person_id,
+                subject_key=item.subject_key,
                 kind=item.kind,
                 target=dict(item.target),
                 payload=dict(item.payload),

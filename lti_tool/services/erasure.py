@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from lti_tool.lti.storage import forget_launches
 from lti_tool.models import (
     AuditAction,
+    CanvasResult,
     Course,
     CourseRole,
     Enrollment,
@@ -108,6 +109,11 @@ class ErasureService:
             ),
             outbox_items=self._run(delete(OutboxItem).where(self._outbox(course, person))),
             reflections=self._run(delete(Reflection).where(self._reflections(course, person))),
+        )
+        self._run(  # the copy of their grades in Canvas, as last read back
+            delete(CanvasResult).where(
+                CanvasResult.course_id == course.id, CanvasResult.person_id == person.id
+            )
         )
         self._run(
             delete(Enrollment).where(

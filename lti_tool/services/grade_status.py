@@ -25,10 +25,11 @@ from lti_tool.db import utcnow
 from lti_tool.lti.advantage.client import ServiceClient
 from lti_tool.lti.advantage.http import ServiceError
 from lti_tool.lti.advantage.tokens import Credentials
-from lti_tool.models import AuditAction, Person, Registration
+from lti_tool.models import AuditAction, CanvasResult, Person, Reflection, Registration
 from lti_tool.models.grade_sync import OutboxItem, OutboxKind, OutboxStatus
 from lti_tool.services.audit import ADMIN, Actor, AuditLog
-from lti_tool.services.outbox import RESOLVED_URL, GradeSync
+from lti_tool.services.grading import GradingService, prompt_id_of
+from lti_tool.services.outbox import GradeSync, lineitem_url_of
 
 SCORE_TOLERANCE = 1e-6
 STUCK_AFTER = timedelta(minutes=2)
@@ -39,18 +40,55 @@ class SyncState(StrEnum):
     """What the instructor's *Grades in Canvas* page says about a participant's prompt."""
 
     SYNCED = "synced"
+    """Canvas's result, read back, equals the grade the tool sent (or the one kept from Canvas)."""
     SUBMITTED = "submitted"
     """The submission is in Canvas; no grade has been sent yet."""
+    GRADED_IN_CANVAS = "graded_in_canvas"
+    """Graded in SpeedGrader or the gradebook; the tool has no grade of its own."""
     PENDING = "pending"
+    CONFIRMING = "confirming"
+    """Sent; Canvas has not been read back since."""
+    CANVAS_DIFFERS = "canvas_differs"
+    """Canvas holds another grade than the tool's: the instructor chooses which wins."""
     NEEDS_ATTENTION = "needs_attention"
 
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
 
+
+_LABELS = {
+    SyncState.SYNCED: "Synced",
+    SyncState.SUBMITTED: "Submitted, not graded yet",
+    SyncState.GRADED_IN_CANVAS: "Graded in Canvas",
+    SyncState.PENDING: "Pending",
+    SyncState.CONFIRMING: "Sent, checking Canvas",
+    SyncState.CANVAS_DIFFERS: "Canvas has another grade",
+    SyncState.NEEDS_ATTENTION: "Needs attention",
+}
 SEVERITY = {
     SyncState.SYNCED: 0,
     SyncState.SUBMITTED: 0,
+    SyncState.GRADED_IN_CANVAS: 0,
     SyncState.PENDING: 1,
-    SyncState.NEEDS_ATTENTION: 2,
+    SyncState.CONFIRMING: 1,
+    SyncState.CANVAS_DIFFERS: 2,
+    SyncState.NEEDS_ATTENTION: 3,
 }
+
+
+@dataclass(frozen=True)
+class Points:
+    given: float
+    maximum: float | None
+
+    def same_as(self, other: Points) -> bool:
+        """Equal as fractions of their maximum (Canvas may keep another scale)."""
+        mine, theirs = self.given / (self.maximum or 1), other.given / (other.maximum or 1)
+        return abs(mine - theirs) <= SCORE_TOLERANCE
+
+    def __str__(self) -> str:
+        return f"{self.given:g} / {self.maximum:g}" if self.maximum else f"{self.given:g}"
 
 
 def is_stuck(item: OutboxItem, now: datetime) -> bool:
@@ -78,6 +116,7 @@ class SyncRow:
     person: Person
     items: tuple[OutboxItem, ...]
     now: datetime
+    canvas: CanvasResult | None = None
 
     @property
     def state(self) -> SyncState:
@@ -85,9 +124,45 @@ class SyncRow:
             return SyncState.NEEDS_ATTENTION
         if self.pending:
             return SyncState.PENDING
-        if any(i.kind == OutboxKind.GRADE for i in self.items):
+        expected, held = self.tool_points, self.canvas_points
+        if expected is None:
+            return SyncState.SUBMITTED if held is None else SyncState.GRADED_IN_CANVAS
+        if not self._read_since_sent:
+            return SyncState.CONFIRMING
+        if held is not None and held.same_as(expected):
             return SyncState.SYNCED
-        return SyncState.SUBMITTED
+        return SyncState.CANVAS_DIFFERS
+
+    @property
+    def sent_grade(self) -> OutboxItem | None:
+        return next(
+            (i for i in self.items if i.kind == OutboxKind.GRADE and i.status == OutboxStatus.SENT),
+            None,
+        )
+
+    @property
+    def tool_points(self) -> Points | None:
+        """What Canvas should hold: the grade last sent, or Canvas's own kept after it."""
+        canvas, sent = self.canvas, self.sent_grade
+        if canvas is not None and canvas.kept_at is not None and canvas.kept_score is not None:
+            if sent is None or sent.sent_at is None or canvas.kept_at >= sent.sent_at:
+                return Points(canvas.kept_score, canvas.kept_maximum)
+        if sent is None:
+            return None
+        return Points(float(sent.payload["scoreGiven"]), float(sent.payload["scoreMaximum"]))
+
+    @property
+    def canvas_points(self) -> Points | None:
+        if self.canvas is None or self.canvas.score is None:
+            return None
+        return Points(self.canvas.score, self.canvas.maximum)
+
+    @property
+    def _read_since_sent(self) -> bool:
+        sent = self.sent_grade
+        if sent is None or sent.sent_at is None:
+            return self.canvas is not None
+        return self.canvas is not None and self.canvas.read_at >= sent.sent_at
 
     @property
     def synced_at(self) -> datetime | None:
@@ -127,24 +202,6 @@ def latest_items(
     )
 
 
-def grade_delivery(
-    session: Session, course_id: int, person_id: int, subject_key: str
-) -> OutboxItem | None:
-    """The newest grade row of one person's subject: whether their grade reached Canvas."""
-    return session.scalar(
-        select(OutboxItem)
-        .where(
-            OutboxItem.course_id == course_id,
-            OutboxItem.person_id == person_id,
-            OutboxItem.subject_key == subject_key,
-            OutboxItem.kind == OutboxKind.GRADE,
-            OutboxItem.status != OutboxStatus.SUPERSEDED,
-        )
-        .order_by(OutboxItem.id.desc())
-        .limit(1)
-    )
-
-
 def course_rows(
     session: Session, course_id: int, person_id: int | None = None, now: datetime | None = None
 ) -> list[SyncRow]:
@@ -156,13 +213,34 @@ def course_rows(
         p.id: p
         for p in session.scalars(select(Person).where(Person.id.in_({k[1] for k in grouped})))
     }
+    results = _canvas_results(session, course_id, person_id)
     rows = [
         SyncRow(
-            subject, str(items[-1].target.get("label") or subject), people[pid], tuple(items), now
+            subject,
+            str(items[-1].target.get("label") or subject),
+            people[pid],
+            tuple(items),
+            now,
+            results.get((subject, pid)),
         )
         for (subject, pid), items in grouped.items()
     ]
     return sorted(rows, key=lambda r: (-SEVERITY[r.state], r.person.display_name, r.label))
+
+
+def _canvas_results(
+    session: Session, course_id: int, person_id: int | None
+) -> dict[tuple[str, int], CanvasResult]:
+    query = select(CanvasResult).where(CanvasResult.course_id == course_id)
+    if person_id is not None:
+        query = query.where(CanvasResult.person_id == person_id)
+    return {(r.subject_key, r.person_id): r for r in session.scalars(query)}
+
+
+def row_for(session: Session, course_id: int, person_id: int, subject_key: str) -> SyncRow | None:
+    """One participant's row for one subject (their page, the instructor's review page)."""
+    rows = course_rows(session, course_id, person_id)
+    return next((row for row in rows if row.subject_key == subject_key), None)
 
 
 def participant_status(rows: Iterable[SyncRow]) -> list[dict[str, Any]]:
@@ -172,6 +250,7 @@ def participant_status(rows: Iterable[SyncRow]) -> list[dict[str, Any]]:
             "subject": row.subject_key,
             "label": row.label,
             "state": str(row.state),
+            "canvas_grade": str(row.canvas_points) if row.canvas_points else None,
             "synced_at": row.synced_at.isoformat() if row.synced_at else None,
             "kinds": {str(i.kind): str(i.status) for i in row.items},
         }
@@ -283,7 +362,7 @@ def _sent_grades(session: Session) -> dict[tuple[int, str], list[OutboxItem]]:
     )
     grouped: dict[tuple[int, str], list[OutboxItem]] = defaultdict(list)
     for item in session.scalars(select(OutboxItem).where(OutboxItem.id.in_(newest))):
-        url = item.target.get("lineitem_url") or item.target.get(RESOLVED_URL)
+        url = lineitem_url_of(item)
         if item.status == OutboxStatus.SENT and url:
             grouped[(item.registration_id, str(url))].append(item)
     return grouped
@@ -302,3 +381,74 @@ def _compare(item: OutboxItem, result: dict[str, Any] | None) -> Difference | No
 
 def _difference(item: OutboxItem, canvas_score: float | None, reason: str) -> Difference:
     return Difference(item, float(item.payload["scoreGiven"]), canvas_score, reason)
+
+
+class Winner(StrEnum):
+    """Which grade wins when Canvas holds another one than the tool's."""
+
+    CANVAS = "canvas"
+    TOOL = "tool"
+
+
+def choose_winner(
+    session: Session,
+    grading: GradingService,
+    *,
+    course_id: int,
+    person: Person,
+    subject_key: str,
+    winner: Winner,
+    actor: Actor,
+    now: datetime,
+) -> bool:
+    """Settle a difference: keep Canvas's grade (it becomes the tool's, nothing is sent), or send
+    the tool's grade again over the one typed in Canvas. False when there is nothing to settle."""
+    row = row_for(session, course_id, person.id, subject_key)
+    if row is None or row.state not in (SyncState.CANVAS_DIFFERS, SyncState.GRADED_IN_CANVAS):
+        return False
+    if winner == Winner.TOOL:
+        return _send_tool_grade(session, row, actor)
+    return _keep_canvas_grade(session, grading, row, actor, now)
+
+
+def _send_tool_grade(session: Session, row: SyncRow, actor: Actor) -> bool:
+    sent = row.sent_grade
+    copy = GradeSync(session).requeue(sent, over_canvas=True) if sent else None
+    if copy is None:
+        return False
+    detail = f"row {sent.id if sent else 0} queued (the tool's grade over Canvas's)"
+    _record_resent(session, actor, copy.course_id, detail)
+    return True
+
+
+def _keep_canvas_grade(
+    session: Session, grading: GradingService, row: SyncRow, actor: Actor, now: datetime
+) -> bool:
+    held, canvas = row.canvas_points, row.canvas
+    prompt_id = prompt_id_of(row.subject_key)
+    reflection = (
+        session.scalar(
+            select(Reflection).where(
+                Reflection.prompt_id == prompt_id, Reflection.person_id == row.person.id
+            )
+        )
+        if prompt_id is not None
+        else None
+    )
+    grader = session.get(Person, actor.person_id) if actor.person_id else None
+    if held is None or canvas is None or reflection is None or grader is None:
+        return False
+    canvas.kept_score, canvas.kept_maximum, canvas.kept_at = held.given, held.maximum, now
+    if reflection.version_count:
+        points = reflection.prompt.points_possible
+        given = held.given / held.maximum * points if held.maximum else held.given
+        grading.keep_canvas_grade(reflection, given, grader, now)
+    AuditLog(session).record(
+        AuditAction.GRADE_SAVED,
+        actor,
+        course_id=reflection.course_id,
+        subject_type="reflection",
+        subject_id=reflection.id,
+        detail=f"kept Canvas's grade {held}",
+    )
+    return True

@@ -19,8 +19,17 @@ from lti_tool.services.outbox import GradeSync, ScoreTarget
 MAX_COMMENT = 5000
 
 
+SUBJECT_PREFIX = "prompt:"
+
+
 def subject_key(prompt: Prompt) -> str:
-    return f"prompt:{prompt.id}"
+    return f"{SUBJECT_PREFIX}{prompt.id}"
+
+
+def prompt_id_of(subject: str) -> int | None:
+    """The prompt a subject key names, if it names one."""
+    number = subject.removeprefix(SUBJECT_PREFIX)
+    return int(number) if subject.startswith(SUBJECT_PREFIX) and number.isdigit() else None
 
 
 def score_target(course: Course, prompt: Prompt) -> ScoreTarget:
@@ -104,6 +113,10 @@ def parse_points(raw: str, maximum: float) -> float | None:
     return value
 
 
+def _rubric_total(grade: Grade) -> float:
+    return float(sum((grade.rubric_scores or {}).values()))
+
+
 class GradingService:
     def __init__(self, session: Session, grade_sync: GradeSync, base_url: str) -> None:
         self.session = session
@@ -112,6 +125,29 @@ class GradingService:
 
     def current(self, reflection: Reflection) -> Grade | None:
         return self.session.scalar(select(Grade).where(Grade.reflection_id == reflection.id))
+
+    def keep_canvas_grade(
+        self, reflection: Reflection, given: float, grader: Person, now: datetime
+    ) -> Grade:
+        """Canvas's grade (in the prompt's points), chosen by an instructor over the tool's:
+        it becomes the tool's grade for the latest version; nothing is sent, Canvas holds it."""
+        prompt = reflection.prompt
+        grade = self.current(reflection) or Grade(reflection_id=reflection.id, comment=None)
+        grade.version_number = reflection.version_count
+        grade.grading_type = prompt.grading_type
+        grade.score_given = min(max(given, 0.0), prompt.points_possible)
+        grade.score_maximum = prompt.points_possible
+        if _rubric_total(grade) != grade.score_given:
+            grade.rubric_scores = {}  # the criteria no longer add up to the kept grade
+        grade.complete = (
+            grade.score_given > 0 if prompt.grading_type == GradingType.COMPLETE else None
+        )
+        grade.graded_by_id = grader.id
+        grade.graded_at = now
+        self.session.add(grade)
+        reflection.waiting_since = None
+        self.session.flush()
+        return grade
 
     def grade(
         self,

@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, and_, exists, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from lti_tool.db import utcnow
-from lti_tool.lti.canvas.scores import grade_score, submission_score
+from lti_tool.lti.canvas.scores import SUBMISSION_EXTENSION, grade_score, submission_score
 from lti_tool.models import Course, Person
 from lti_tool.models.grade_sync import OutboxItem, OutboxKind, OutboxStatus
 
@@ -97,12 +97,13 @@ class GradeSync:
             course, person.id, subject_key, OutboxKind.GRADE, asdict(target), payload
         )
 
-    def requeue(self, item: OutboxItem) -> OutboxItem | None:
+    def requeue(self, item: OutboxItem, *, over_canvas: bool = False) -> OutboxItem | None:
         """A fresh copy of `item` (retry, "sync all", reconcile repair); the old row is retired.
 
         A comment Canvas already has is not sent again, and a submission Canvas already has is not
         re-sent (it would count as a new attempt). A line item the sender found is looked up again
-        after a 404, in case the instructor re-created the assignment.
+        after a 404, in case the instructor re-created the assignment. `over_canvas`: the grade
+        replaces one a person typed in Canvas (the instructor chose the tool's).
         """
         if item.status == OutboxStatus.PENDING:
             return None
@@ -111,6 +112,9 @@ class GradeSync:
         payload = dict(item.payload)
         if item.status == OutboxStatus.SENT:
             payload.pop("comment", None)
+        extension = payload.get(SUBMISSION_EXTENSION)
+        if over_canvas and isinstance(extension, dict):
+            payload[SUBMISSION_EXTENSION] = {**extension, "prioritize_non_tool_grade": False}
         target = dict(item.target)
         if item.last_error and "(404)" in item.last_error:
             target.pop(RESOLVED_URL, None)
@@ -185,6 +189,12 @@ class GradeSync:
                 .values(status=OutboxStatus.SUPERSEDED)
                 .execution_options(synchronize_session="fetch")
             )
+
+
+def lineitem_url_of(item: OutboxItem) -> str | None:
+    """The line item a row was (or will be) posted to."""
+    url = item.target.get("lineitem_url") or item.target.get(RESOLVED_URL)
+    return str(url) if url else None
 
 
 def unclaimed(now: datetime) -> ColumnElement[bool]:

@@ -13,10 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from lti_tool.db import parse_int
+from lti_tool.db import parse_int, utcnow
 from lti_tool.models import AuditAction, Course, GradingType, Prompt
 from lti_tool.services.audit import Actor, AuditLog
 from lti_tool.services.forms import FormInvalid
+from lti_tool.services.points import follow_canvas, launch_points
 from lti_tool.services.programs import BankPrompt, find_bank_prompt
 
 MAX_TITLE = 200
@@ -243,6 +244,8 @@ class PromptService:
             prompt.lineitem_url = lineitem_url
         if prompt is not None and custom.get(CUSTOM_ASSIGNMENT_TITLE):
             prompt.canvas_title = custom[CUSTOM_ASSIGNMENT_TITLE][:MAX_CANVAS_TITLE]
+        if prompt is not None:  # points changed in Canvas: the tool follows (one scale)
+            follow_canvas(prompt, launch_points(custom), utcnow())
         return prompt
 
     def linked(self, course: Course, resource_link_id: str | None) -> Prompt | None:

@@ -12,8 +12,18 @@ from typing import Any
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
-from lti_tool.models import Course, CourseRole, Enrollment, Grade, Person, Prompt, Reflection
+from lti_tool.models import (
+    CanvasResult,
+    Course,
+    CourseRole,
+    Enrollment,
+    Grade,
+    Person,
+    Prompt,
+    Reflection,
+)
 from lti_tool.services.feedback import FeedbackService
+from lti_tool.services.grading import subject_key
 
 
 class Status(StrEnum):
@@ -23,6 +33,8 @@ class Status(StrEnum):
     AWAITING_FEEDBACK = "awaiting_feedback"
     AWAITING_REPLY = "awaiting_reply"
     GRADED = "graded"
+    GRADED_IN_CANVAS = "graded_in_canvas"
+    """Graded in SpeedGrader or Canvas's gradebook, not in the tool (see grade_status)."""
 
     @property
     def label(self) -> str:
@@ -41,6 +53,7 @@ _LABELS = {
     Status.AWAITING_FEEDBACK: "Awaiting feedback",
     Status.AWAITING_REPLY: "Awaiting participant reply",
     Status.GRADED: "Graded",
+    Status.GRADED_IN_CANVAS: "Graded in Canvas",
 }
 
 _PARTICIPANT_LABELS = {
@@ -53,12 +66,15 @@ _PARTICIPANT_LABELS = {
 }
 
 
-def status_of(reflection: Reflection | None, graded_version: int | None) -> Status:
+def status_of(
+    reflection: Reflection | None, graded_version: int | None, *, graded_in_canvas: bool = False
+) -> Status:
     """Who owes the next step.
 
     Awaiting feedback: the participant acted (submitted, replied) after the last instructor
     answer. Awaiting reply: an instructor asked for a reply. Graded: the latest version has a
-    grade. Submitted: handed in and answered, but not graded yet.
+    grade. Graded in Canvas: Canvas holds a grade the tool did not give (a grade appearing there
+    also ends "Awaiting feedback"). Submitted: handed in and answered, but not graded yet.
     """
     if reflection is None or reflection.version_count == 0:
         has_text = reflection is not None and reflection.draft_text.strip()
@@ -69,7 +85,7 @@ def status_of(reflection: Reflection | None, graded_version: int | None) -> Stat
         return Status.AWAITING_REPLY
     if graded_version == reflection.version_count:
         return Status.GRADED
-    return Status.SUBMITTED
+    return Status.GRADED_IN_CANVAS if graded_in_canvas else Status.SUBMITTED
 
 
 @dataclass(frozen=True)
@@ -144,12 +160,25 @@ class WorkspaceService:
         )
         rows = self.session.execute(query).all()
         unread = self.feedback.unread_counts(viewer, course)
+        in_canvas = set(
+            self.session.scalars(
+                select(CanvasResult.person_id).where(
+                    CanvasResult.course_id == course.id,
+                    CanvasResult.subject_key == subject_key(prompt),
+                    CanvasResult.score.is_not(None),
+                )
+            )
+        )
         return [
             Row(
                 person,
                 reflection,
                 grade,
-                status_of(reflection, grade.version_number if grade else None),
+                status_of(
+                    reflection,
+                    grade.version_number if grade else None,
+                    graded_in_canvas=person.id in in_canvas,
+                ),
                 unread.get(reflection.id, 0) if reflection else 0,
             )
             for person, reflection, grade in rows

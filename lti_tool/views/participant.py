@@ -161,7 +161,7 @@ def _write_page(
             reflection.id, 0
         ),
         grade=services().grading.current(reflection),
-        in_canvas=grade_status.grade_delivery(
+        in_canvas=grade_status.row_for(
             session, scope.course.id, scope.person.id, subject_key(prompt)
         ),
         due_at=due_at,

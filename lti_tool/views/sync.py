@@ -21,11 +21,13 @@ from flask import (
 from sqlalchemy import select
 
 from lti_tool.auth import current_launch, issue_token, launch_required
+from lti_tool.db import parse_int, utcnow
 from lti_tool.lti.claims import LaunchContext
 from lti_tool.models import Course, Person, Registration
 from lti_tool.services import grade_status
+from lti_tool.views.canvas_grades import read_canvas_grades
 from lti_tool.views.scope import actor
-from lti_tool.web import get_session
+from lti_tool.web import get_session, services
 
 bp = Blueprint("sync", __name__, url_prefix="/sync")
 
@@ -60,6 +62,7 @@ def _token() -> str:
 @launch_required("instructor")
 def home() -> Any:
     course, _ = _course_and_person(current_launch())
+    problems = read_canvas_grades(course)
     rows = grade_status.course_rows(get_session(), course.id)
     counts = {state: sum(1 for r in rows if r.state == state) for state in grade_status.SyncState}
     return render_template(
@@ -68,10 +71,45 @@ def home() -> Any:
         course=course,
         rows=rows,
         counts=counts,
+        problems=problems,
         token=_token(),
         done=request.args.get("done"),
         queued=request.args.get("queued", type=int),
     )
+
+
+@bp.post("/winner")
+@launch_required("instructor")
+def choose_winner() -> Any:
+    """Canvas holds another grade than the tool's: keep Canvas's, or send the tool's over it."""
+    course, _ = _course_and_person(current_launch())
+    session = get_session()
+    person = session.get(Person, parse_int(request.form.get("person")) or 0)
+    winner = request.form.get("winner", "")
+    if (
+        person is None
+        or person.registration_id != course.registration_id
+        or winner not in {choice.value for choice in grade_status.Winner}
+    ):
+        abort(400)
+    settled = grade_status.choose_winner(
+        session,
+        services().grading,
+        course_id=course.id,
+        person=person,
+        subject_key=request.form.get("subject", ""),
+        winner=grade_status.Winner(winner),
+        actor=actor(),
+        now=utcnow(),
+    )
+    session.commit()
+    done = f"winner-{winner}" if settled else "winner-none"
+    reflection_id = parse_int(request.form.get("reflection"))
+    if reflection_id is not None:
+        return redirect(
+            url_for("instructor.review", reflection_id=reflection_id, st=_token()) + "#grade", 303
+        )
+    return redirect(url_for("sync.home", done=done, st=_token()), code=303)
 
 
 @bp.post("/items/<int:item_id>/retry")

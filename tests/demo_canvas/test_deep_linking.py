@@ -129,16 +129,31 @@ def test_line_item_becomes_an_unpublished_graded_assignment(
         assert items["Reading"].assignment_id is None and items["Reading"].published is False
 
 
-def test_assignment_selection_fills_the_draft_assignment(
+def assignment_names(app: Flask) -> list[str]:
+    with demo_session(app) as session:
+        return list(session.scalars(select(Assignment.name).order_by(Assignment.id)))
+
+
+def test_a_picker_opened_and_left_creates_nothing(
+    app: Flask, dl_launch: Callable[[str], dict[str, Any]]
+) -> None:
+    before = assignment_names(app)
+    claims = dl_launch("assignment_selection")
+    assert claims[LTI + "custom"]["canvas_assignment_id"] == "$Canvas.assignment.id"
+    assert assignment_names(app) == before
+
+
+def test_assignment_selection_makes_the_assignment_from_the_returned_item(
     app: Flask, dl_launch: Callable[[str], dict[str, Any]], respond: Callable[..., Any]
 ) -> None:
+    before = assignment_names(app)
     claims = dl_launch("assignment_selection")
-    draft_id = int(claims[LTI + "custom"]["canvas_assignment_id"])
     respond(claims[DL + "deep_linking_settings"]["deep_link_return_url"], [GRADED_ITEM])
+    assert assignment_names(app) == [*before, "Stop and search"]
     with demo_session(app) as session:
-        assignment = session.get_one(Assignment, draft_id)
-        assert assignment.name == "Stop and search"
-        assert assignment.points_possible == 10
+        assignment = session.scalars(select(Assignment).order_by(Assignment.id.desc())).first()
+        assert assignment is not None
+        assert (assignment.points_possible, assignment.published) == (10, False)
 
 
 def test_missing_score_maximum_is_an_item_error(

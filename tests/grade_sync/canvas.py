@@ -22,6 +22,7 @@ from sqlalchemy import select, update
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from demo_canvas import clear_faults, create_app, set_fault
+from demo_canvas.ags import record_hand_grade
 from demo_canvas.db import EXTENSION_KEY, demo_session
 from demo_canvas.models import (
     Assignment,
@@ -179,7 +180,13 @@ class DemoCanvas:
                 for s in submissions
             }
 
-    def grade_by_hand(self, sub: str, score: float, label: str = "Week 1 reflection") -> None:
+    def clear_result(self, sub: str, label: str = "Week 1 reflection") -> None:
+        """An instructor removing the grade in Canvas's gradebook."""
+        self.grade_by_hand(sub, None, label)
+
+    def grade_by_hand(
+        self, sub: str, score: float | None, label: str = "Week 1 reflection"
+    ) -> None:
         """What an instructor typing a grade in SpeedGrader leaves behind."""
         with demo_session(self.app) as session:
             submission = session.scalars(
@@ -188,7 +195,7 @@ class DemoCanvas:
                 .join(User, User.id == Submission.user_id)
                 .where(Assignment.name == label, User.lti_id == sub)
             ).one()
-            submission.score, submission.graded_by_tool = score, False
+            record_hand_grade(session, submission, score)
 
     def results(self) -> dict[str, float | None]:
         with demo_session(self.app) as session:

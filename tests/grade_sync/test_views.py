@@ -14,11 +14,12 @@ from lti_tool.background import background_delivery
 from lti_tool.db import utcnow
 from lti_tool.models import AuditAction, AuditEvent, Course, Person
 from lti_tool.models.grade_sync import OutboxItem, OutboxStatus
-from lti_tool.services.delivery import Worker
-from lti_tool.web import session_scope
+from lti_tool.services.delivery import Sender, Worker
+from lti_tool.services.result_store import record_results
+from lti_tool.web import session_scope, wiring
 from tests.platform import CLIENT_ID, INSTRUCTOR, LEARNER, TestPlatform
 
-from .canvas import DemoCanvas, Student, queue_grade, queue_submission
+from .canvas import DemoCanvas, Student, queue_grade, queue_submission, service_client
 
 
 def session_token(client: FlaskClient, platform: TestPlatform, role: str) -> str:
@@ -38,7 +39,12 @@ def course_id(app: Flask, client: FlaskClient, platform: TestPlatform, canvas: D
 
 @pytest.fixture(autouse=True)
 def _delivering(app: Flask) -> None:
-    app.config["GRADE_SYNC_SEND_AFTER_RESPONSE"] = True
+    app.config.update(GRADE_SYNC_SEND_AFTER_RESPONSE=True, GRADE_READ_BACK=True)
+
+
+def sender(app: Flask) -> Sender:
+    """A sender on the real clock (the page compares its reads with the time sent)."""
+    return Sender(wiring(app).sessions, service_client(app), name="test-sender")
 
 
 def rows(app: Flask) -> list[OutboxItem]:
@@ -57,8 +63,10 @@ def test_instructors_see_each_participants_state(
     app: Flask, client: FlaskClient, platform: TestPlatform, canvas: DemoCanvas, course_id: int
 ) -> None:
     url = canvas.line_item_url()
-    synced, failed, waiting = (canvas.tool_student(course_id, f"sub-{n}") for n in range(3))
-    mark(app, queue_grade(app, course_id, synced, 5, lineitem_url=url), OutboxStatus.SENT)
+    synced = canvas.tool_student(course_id, canvas.user_sub("participant1"))
+    failed, waiting = (canvas.tool_student(course_id, f"sub-{n}") for n in range(2))
+    synced_id = queue_grade(app, course_id, synced, 5, lineitem_url=url)
+    assert sender(app).send([synced_id]) == 1
     refused = "Canvas answered 422: User not found in course or is not a student"
     mark(app, queue_grade(app, course_id, failed, 5, lineitem_url=url), "needs_attention", refused)
     queue_grade(app, course_id, waiting, 5, lineitem_url=url)
@@ -68,7 +76,7 @@ def test_instructors_see_each_participants_state(
 
     assert page.count("<tr>") == 4
     assert "Needs attention" in page and refused in page
-    assert "Pending" in page and "Synced" in page
+    assert "Pending" in page and "Synced: 5 / 10" in page
     assert page.count(">Retry<") == 1
     assert "<script>" not in page and "style=" not in page  # CSP: no inline code
 
@@ -140,12 +148,17 @@ def test_participants_see_whether_their_grade_reached_canvas(
 ) -> None:
     token = session_token(client, platform, LEARNER)
     with session_scope(app) as session:
-        person = session.scalars(select(Person).where(Person.sub == platform.claims("n")["sub"]))
-        me = Student(person.one().id, "")
+        sub = platform.claims("n")["sub"]
+        person = session.scalars(select(Person).where(Person.sub == sub))
+        me = Student(person.one().id, sub)
     other = canvas.tool_student(course_id, "someone-else")
     url = canvas.line_item_url()
     mark(app, queue_grade(app, course_id, me, 7, lineitem_url=url), OutboxStatus.SENT)
     queue_grade(app, course_id, other, 3, lineitem_url=url)
+    read_back = [{"userId": sub, "resultScore": 7.0, "resultMaximum": 10.0}]
+    with session_scope(app) as session:
+        people = {sub: me.person_id}
+        record_results(session, course_id, "prompt:1", url, read_back, utcnow(), people=people)
 
     body = client.get("/sync/status", headers={"Authorization": f"Bearer {token}"}).get_json()
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from lti_tool.db import utcnow
 from lti_tool.models import Grade, OutboxItem, OutboxStatus, Reflection
+from lti_tool.services.result_store import record_results
 from lti_tool.web import session_scope
 from tests.reflections.conftest import Canvas, Person, Placed, submit, text_of
 
@@ -115,10 +116,18 @@ class TestGrading:
         assert item.target["lineitem_url"] == placed.lineitem
         assert "8.5 / 10" in text_of(student.get(placed.page))
         assert "On its way to the Canvas gradebook" in text_of(student.get(placed.page))
-        with app.app_context(), session_scope(app) as session:
-            delivered = session.get(OutboxItem, item.id)
-            assert delivered is not None
-            delivered.status, delivered.sent_at = OutboxStatus.SENT, utcnow()
+        with app.app_context(), session_scope(app) as session:  # submission, then grade, sent
+            for row in session.scalars(select(OutboxItem)):
+                row.status, row.sent_at = OutboxStatus.SENT, utcnow()
+            delivered = session.get_one(OutboxItem, item.id)
+        assert "On its way to the Canvas gradebook" in text_of(student.get(placed.page))
+        with app.app_context(), session_scope(app) as session:  # Canvas read back: it holds 8.5
+            read = [{"userId": student.sub, "resultScore": 8.5, "resultMaximum": 10.0}]
+            people = {student.sub: delivered.person_id}
+            subject, url = delivered.subject_key, placed.lineitem
+            record_results(
+                session, delivered.course_id, subject, url, read, utcnow(), people=people
+            )
         assert "In the Canvas gradebook since" in text_of(student.get(placed.page))
         submit(student, placed, TEXT + " Then I thanked them.")
         assert _status(teacher, placed) == "awaiting_feedback"

@@ -42,6 +42,20 @@ class AgsCalls(AuthorizedClient):
         )
         return json_object(response)
 
+    def update_line_item(
+        self, credentials: Credentials, lineitem_url: str, changes: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """PUT the changed fields (Canvas keeps the others); answers the line item."""
+        response = self.call(
+            credentials,
+            "PUT",
+            lineitem_url,
+            accept=LINEITEM_TYPE,
+            body=changes,
+            content_type=LINEITEM_TYPE,
+        )
+        return json_object(response)
+
     def post_score(
         self, credentials: Credentials, lineitem_url: str, score: Mapping[str, Any]
     ) -> dict[str, Any]:

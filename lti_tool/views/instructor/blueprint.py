@@ -24,6 +24,12 @@ NOTICES = {
     "commented": "Your feedback is posted to the participant.",
     "graded": "The grade is saved and queued for the Canvas gradebook.",
     "prompt": "This course's copy of the prompt is updated. The program's bank is unchanged.",
+    "points-canvas": "The prompt is updated, and the Canvas assignment now has the same points.",
+    "points-later": "The prompt is updated. Its Canvas assignment gets the new points once it "
+    "has been opened from Canvas; edit the points again then.",
+    "points-refused": "The prompt is updated, but Canvas did not take the new points, so the "
+    "prompt keeps the Canvas assignment's points (one scale). Try again later, or change them "
+    "in Canvas: the tool follows.",
 }
 
 

@@ -13,6 +13,7 @@ from lti_tool.lti.canvas.review import REVIEW_PARAM
 from lti_tool.models import Prompt
 from lti_tool.services.programs import get_program
 from lti_tool.services.workspace import Status
+from lti_tool.views.canvas_grades import read_canvas_grades
 from lti_tool.views.instructor.blueprint import (
     QUEUE_PREVIEW,
     bp,
@@ -84,6 +85,7 @@ def choose_program() -> Any:
 @launch_required("instructor")
 def queue() -> Any:
     scope = member()
+    read_canvas_grades(scope.course)  # a grade given in SpeedGrader answers a reflection too
     items = services().workspace.queue(scope.course, scope.person)
     return render_template("instructor/queue.html", course=scope.course, items=items)
 

@@ -13,6 +13,7 @@ from lti_tool.services.prompts import (
     PromptInvalid,
     rubric_text,
 )
+from lti_tool.views.canvas_points import put_points_to_canvas
 from lti_tool.views.instructor.blueprint import (
     bp,
 )
@@ -27,13 +28,16 @@ def edit_prompt(prompt_id: int) -> Any:
     if request.method == "GET":
         return _prompt_form(prompt, _input_from_prompt(prompt))
     data = _prompt_input(request.form, outline=tuple(prompt.outline))
+    points_before = prompt.points_possible
     try:
         services().prompts.update(prompt, data, actor=actor())
     except PromptInvalid as invalid:
         get_session().rollback()
         return _prompt_form(prompt, data, invalid.errors), 422
     get_session().commit()
-    return redirect(token_url("instructor.prompt_page", prompt_id=prompt.id, notice="prompt"), 303)
+    changed = prompt.points_possible != points_before
+    notice = put_points_to_canvas(prompt, points_before) if changed else "prompt"
+    return redirect(token_url("instructor.prompt_page", prompt_id=prompt.id, notice=notice), 303)
 
 
 def _prompt_form(prompt: Prompt, data: PromptInput, errors: dict[str, str] | None = None) -> str:

@@ -9,9 +9,11 @@ from flask import redirect, render_template, request
 from lti_tool.auth import launch_required, token_url
 from lti_tool.db import parse_int, utcnow
 from lti_tool.models import Reflection
+from lti_tool.services import grade_status
 from lti_tool.services.feedback import MessageInvalid
-from lti_tool.services.grading import GradeInput, GradeInvalid, GradeStale
+from lti_tool.services.grading import GradeInput, GradeInvalid, GradeStale, subject_key
 from lti_tool.services.workspace import status_of
+from lti_tool.views.canvas_grades import read_canvas_grades
 from lti_tool.views.instructor.blueprint import (
     bp,
     course_reflection,
@@ -25,6 +27,7 @@ from lti_tool.web import get_session, services
 @launch_required("instructor")
 def review(reflection_id: int) -> Any:
     reflection = course_reflection(reflection_id)
+    read_canvas_grades(member().course, {subject_key(reflection.prompt)})
     page = _review_page(reflection, notice=notice())
     services().feedback.mark_read(reflection, member().person)
     services().reflections.note_viewed(reflection, actor())
@@ -43,6 +46,9 @@ def _review_page(
     feedback = services().feedback
     grading = services().grading
     grade = grading.current(reflection)
+    canvas_row = grade_status.row_for(
+        get_session(), scope.course.id, reflection.person_id, subject_key(reflection.prompt)
+    )
     return render_template(
         "instructor/review.html",
         course=scope.course,
@@ -55,7 +61,12 @@ def _review_page(
             reflection.id, 0
         ),
         grade=grade,
-        status=status_of(reflection, grade.version_number if grade else None),
+        canvas_row=canvas_row,
+        status=status_of(
+            reflection,
+            grade.version_number if grade else None,
+            graded_in_canvas=canvas_row is not None and canvas_row.canvas_points is not None,
+        ),
         notice=notice,
         errors=errors or {},
         form=form or {},
