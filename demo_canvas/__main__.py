@@ -51,11 +51,19 @@ def serve() -> None:
         raise click.ClickException("DEMO_CANVAS_BASE_URL and LTI_TOOL_BASE_URL need the same port")
     install(demo, tool)
     demo.config["DEMO_TOUR_LINKS"] = tour_links(lambda arguments: tool_output(tool, arguments))
+    demo.config["DEMO_CANVAS_REGISTRATION_URL"] = installation_link(tool)
     click.echo(f"\n  Open the demo Canvas:  {demo_url}/demo/")
     click.echo(f"  The tool answers at:   {tool_url} (framed by the demo Canvas)")
     click.echo("  Grades and submissions are delivered to Canvas in the background.\n")
     start_background_delivery(tool)
     run_simple("127.0.0.1", port, DevServer(tool, demo), threaded=True, use_reloader=False)
+
+
+def installation_link(tool: Flask) -> str:
+    """A single-use installation link made as the tool's operator makes one, so the demo's Admin
+    page can walk through dynamic registration (the tool refuses it without such a link)."""
+    answer = tool_output(tool, ["registration", "invite", "--note", "demo Canvas admin page"])
+    return answer.strip().splitlines()[-1]
 
 
 if __name__ == "__main__":

@@ -388,7 +388,7 @@ def admin() -> str:
     return _render(
         "demo_canvas/admin.html",
         keys=list(session.scalars(select(DeveloperKey).order_by(DeveloperKey.id))),
-        default_registration_url=urls.tool_base() + "/lti/register",
+        default_registration_url=current_app.config.get("DEMO_CANVAS_REGISTRATION_URL", ""),
         registered=request.args.get("registered") == "1",
     )
 

@@ -157,10 +157,14 @@ def test_admin_page_starts_dynamic_registration(app: Flask, client: FlaskClient)
     assert get(client, "/demo/admin").status_code == 403
     sign_in(client, app, "instructor")
     admin = get(client, "/demo/admin").text
-    assert "10000000000002" in admin and f"{TOOL}/lti/register" in admin
-    page = get(
-        client, "/demo/admin/dynamic_registration", query_string={"url": f"{TOOL}/lti/register"}
-    )
+    assert "10000000000002" in admin and "registration invite" in admin
+    assert 'id="registration-url" name="url" type="url" required size="50"' in admin
+    assert 'value=""' in admin  # no link from the tool's operator yet: nothing to paste
+
+    invite = f"{TOOL}/lti/register/an-operators-link"
+    app.config["DEMO_CANVAS_REGISTRATION_URL"] = invite  # as `make run` hands it over
+    assert f'value="{invite}"' in get(client, "/demo/admin").text
+    page = get(client, "/demo/admin/dynamic_registration", query_string={"url": invite})
     assert page.status_code == 200
-    assert f'src="{TOOL}/lti/register?openid_configuration=' in page.text
+    assert f'src="{invite}?openid_configuration=' in page.text
     assert "registration_token=" in page.text
