@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from lti_tool.files import create_private_once, private_dir
 from lti_tool.http.destinations import DestinationPolicy
 
 ENVIRONMENTS = ("development", "testing", "production")
@@ -72,9 +73,7 @@ def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None = Non
     return Settings(
         env=env,
         secret_key=str(source.get("SECRET_KEY") or _instance_secret(instance_path)),
-        database_url=str(
-            source.get("DATABASE_URL") or f"sqlite:///{instance_path / 'lti_tool.db'}"
-        ),
+        database_url=str(source.get("DATABASE_URL") or _instance_database(instance_path)),
         base_url=_normalise_base_url(
             str(source.get("LTI_TOOL_BASE_URL") or "http://localhost:5000")
         ),
@@ -138,13 +137,15 @@ def _default_keys_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "keys"
 
 
+def _instance_database(instance_path: Path) -> str:
+    """The embedded SQLite database, in an owner-only folder (it holds people's reflections)."""
+    return f"sqlite:///{private_dir(instance_path) / 'lti_tool.db'}"
+
+
 def _instance_secret(instance_path: Path) -> str:
     """A secret generated once per machine, so sessions survive a restart in development."""
-    path = instance_path / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    instance_path.mkdir(parents=True, exist_ok=True)
-    secret = secrets.token_urlsafe(48)
-    path.write_text(secret)
-    path.chmod(0o600)
-    return secret
+    path = private_dir(instance_path) / "secret_key"
+    if not path.exists():
+        # Two processes starting at once: one file wins, and both read that one.
+        create_private_once(path, secrets.token_urlsafe(48))
+    return path.read_text().strip()

@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, select
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, make_url, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
+
+from lti_tool.files import create_private_empty, private_dir
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -78,7 +81,8 @@ def parse_int(raw: object) -> int | None:
     if isinstance(raw, bool):
         return None
     if isinstance(raw, str) and raw.isascii() and raw.isdigit():
-        raw = int(raw)
+        # Python refuses to parse more than 4,300 digits; no id is longer than INTEGER_MAX's.
+        raw = int(raw) if len(raw.lstrip("0")) <= len(str(INTEGER_MAX)) else None
     return raw if isinstance(raw, int) and 0 <= raw <= INTEGER_MAX else None
 
 
@@ -94,6 +98,8 @@ def make_engine(url: str) -> Engine:
     """
     if url.startswith("sqlite"):
         in_memory = url in ("sqlite://", "sqlite:///:memory:")
+        if not in_memory:
+            _create_private_database_file(url)
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": 30},
@@ -101,10 +107,49 @@ def make_engine(url: str) -> Engine:
             hide_parameters=True,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+    else:
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+        engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
+    event.listen(engine, "before_cursor_execute", _without_nul, retval=True)
+    return engine
+
+
+def _without_nul(
+    _connection: Any,
+    _cursor: Any,
+    statement: str,
+    parameters: Any,
+    _context: Any,
+    _executemany: bool,
+) -> tuple[str, Any]:
+    """NUL characters are dropped from every value sent to the database.
+
+    PostgreSQL refuses text containing NUL (the request would fail) and SQLite stores it, so a
+    pasted NUL would behave differently per backend; it is never meaningful in people's text,
+    so both store the text without it, whatever the column or query.
+    """
+    return statement, _strip_nul(parameters)
+
+
+def _strip_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "") if "\x00" in value else value
+    if isinstance(value, dict):
+        return {key: _strip_nul(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_strip_nul(item) for item in value)
+    return value
+
+
+def _create_private_database_file(url: str) -> None:
+    """SQLite would create the file with the umask's permissions (often world-readable); it
+    holds people's reflections, so it is created owner-only first (SQLite gives its -wal and
+    -shm files the same permissions)."""
+    database = make_url(url).database
+    if database and not database.startswith("file:"):
+        path = Path(database)
+        create_private_empty(private_dir(path.parent) / path.name)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lti_tool.files import UnsafePath, write_private
 from lti_tool.models import Course
 from lti_tool.services.audit import ADMIN
 from lti_tool.services.erasure import ErasureRefused
@@ -54,7 +55,10 @@ def course_export(course_id: int, out_dir: Path) -> None:
     """Write grades.csv, completion.csv and each participant's reflections with feedback."""
     with wiring().unit_of_work() as services:
         course = _course(services.session, course_id)
-        result = services.export.write(course, out_dir, actor=ADMIN)
+        try:
+            result = services.export.write(course, out_dir, actor=ADMIN)
+        except UnsafePath as unsafe:
+            raise click.ClickException(str(unsafe)) from unsafe
     click.echo(f"Exported {result.participants} participants of course {course_id} to {out_dir}.")
 
 
@@ -74,7 +78,7 @@ def course_report(course_id: int, out_file: Path | None) -> None:
     if out_file is None:
         click.echo(report.removeprefix("\ufeff"), nl=False)
     else:
-        out_file.write_text(report, encoding="utf-8", newline="")
+        write_private(out_file, report)
         click.echo(f"Wrote the completion report of course {course_id} to {out_file}.")
 
 

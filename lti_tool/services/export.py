@@ -7,7 +7,6 @@ text is escaped and shown as typed, never interpreted, and the files need no ser
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,6 +16,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from lti_tool.files import private_dir, private_subdir, write_private
 from lti_tool.models import AuditAction, Course, FeedbackMessage, Reflection, ReflectionVersion
 from lti_tool.services.audit import Actor, AuditLog
 from lti_tool.services.dates import format_moment
@@ -60,12 +60,11 @@ class CourseExport:
         """Write `grades.csv`, `completion.csv` and `reflections/` (an index and one document
         per participant) into `out_dir`, readable by the exporting account only; audited."""
         records = RecordsService(self.session).course_records(course, everyone=True)
-        folder = out_dir / "reflections"
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        _write(out_dir / "grades.csv", grades_csv(records))
-        _write(out_dir / "completion.csv", completion_csv(records))
+        folder = private_subdir(private_dir(out_dir), "reflections")
+        write_private(out_dir / "grades.csv", grades_csv(records))
+        write_private(out_dir / "completion.csv", completion_csv(records))
         documents = self._documents(records, folder)
-        _write(folder / "index.html", render_index(records, [d.name for d in documents]))
+        write_private(folder / "index.html", render_index(records, [d.name for d in documents]))
         AuditLog(self.session).course(
             AuditAction.COURSE_EXPORTED,
             actor,
@@ -79,7 +78,7 @@ class CourseExport:
         paths = []
         for participant in records.participants:
             path = folder / f"participant-{participant.person.id}.html"
-            _write(path, render_participant(records.course, participant, versions, threads))
+            write_private(path, render_participant(records.course, participant, versions, threads))
             paths.append(path)
         return paths
 
@@ -123,10 +122,3 @@ def render_index(records: CourseRecords, documents: list[str]) -> str:
     return _ENVIRONMENT.get_template("records/index.html").render(
         course=records.course, participants=zip(records.participants, documents, strict=True)
     )
-
-
-def _write(path: Path, content: str) -> None:
-    """Create the file readable by its owner only: it holds people's reflections."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
-        handle.write(content)
