@@ -16,6 +16,7 @@ from lti_tool.config import load_settings
 from lti_tool.http import SERVICE_PAGE, GuardedHttp
 from lti_tool.logs import configure_logging
 from lti_tool.views import rate_limits, security
+from lti_tool.views.json_body import RequestJSONProvider
 from lti_tool.wiring import Wiring
 
 
@@ -24,6 +25,7 @@ def create_app(
 ) -> Flask:
     """The tool as a WSGI app; `http` replaces the outbound HTTP client (tests, a proxy)."""
     app = Flask(__name__, instance_relative_config=True)
+    app.json = RequestJSONProvider(app)
     settings = load_settings(Path(app.instance_path), config)
     app.config.update(settings.to_flask_config())
     app.config.update({k: v for k, v in (config or {}).items() if k.isupper()})

@@ -3,6 +3,7 @@ queued for Canvas in the same transaction."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -108,7 +109,7 @@ def parse_points(raw: str, maximum: float) -> float | None:
         value = float(raw.strip().replace(",", "."))
     except ValueError:
         return None
-    if value != value or not 0 <= value <= maximum:  # NaN, or out of range
+    if not math.isfinite(value) or not 0 <= value <= maximum:
         return None
     return value
 

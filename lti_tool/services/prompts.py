@@ -23,6 +23,7 @@ from lti_tool.services.programs import BankPrompt, find_bank_prompt
 MAX_TITLE = 200
 MAX_BODY = 5000
 MAX_POINTS = 1000.0
+MAX_WORDS = 20000
 CUSTOM_PROMPT_ID = "prompt_id"
 CUSTOM_BANK_KEY = "prompt_bank"
 CUSTOM_ASSIGNMENT_TITLE = "assignment_title"
@@ -92,20 +93,30 @@ def _whole_number(raw: str, name: str, errors: dict[str, str]) -> int | None:
     raw = raw.strip()
     if not raw:
         return None
-    if not raw.isdigit() or not 0 < int(raw) <= 20000:
-        errors[name] = "Enter a whole number of words between 1 and 20000, or leave it empty."
+    number = parse_int(raw)
+    if number is None or not 0 < number <= MAX_WORDS:
+        errors[name] = (
+            f"Enter a whole number of words between 1 and {MAX_WORDS}, or leave it empty."
+        )
         return None
-    return int(raw)
+    return number
 
 
 def _points(raw: str, errors: dict[str, str]) -> float:
+    points = _positive_points(raw)
+    if points is None:
+        errors["points"] = f"Enter points greater than 0 and at most {MAX_POINTS:g}."
+        return -1.0
+    return points
+
+
+def _positive_points(raw: str) -> float | None:
+    """Points in (0, MAX_POINTS]; NaN, infinity and 400-digit numbers are None."""
     try:
         points = float(raw)
     except ValueError:
-        points = -1.0
-    if not 0 < points <= MAX_POINTS:
-        errors["points"] = f"Enter points greater than 0 and at most {MAX_POINTS:g}."
-    return points
+        return None
+    return points if 0 < points <= MAX_POINTS else None
 
 
 _RUBRIC_LINE = re.compile(
@@ -114,21 +125,26 @@ _RUBRIC_LINE = re.compile(
 
 
 def _rubric(raw: str, errors: dict[str, str]) -> list[dict[str, Any]]:
+    """Criteria as `label | points`, each and all together at most `MAX_POINTS` like points."""
     criteria: list[dict[str, Any]] = []
     for number, line in enumerate(filter(None, (ln.strip() for ln in raw.splitlines())), 1):
         match = _RUBRIC_LINE.match(line)
-        if not match or float(match["points"]) <= 0:
+        points = _positive_points(match["points"]) if match else None
+        if match is None or points is None:
             errors["rubric"] = (
-                f"Line {number}: write a criterion as “label | points”, optionally followed by "
+                f"Line {number}: write a criterion as “label | points”, with points greater "
+                f"than 0 and at most {MAX_POINTS:g}, optionally followed by "
                 "“| what earns the points”."
             )
             return []
-        criterion = {"key": f"c{number}", "label": match["label"], "points": float(match["points"])}
+        criterion = {"key": f"c{number}", "label": match["label"], "points": points}
         if (match["description"] or "").strip():
             criterion["description"] = match["description"].strip()
         criteria.append(criterion)
     if not criteria:
         errors["rubric"] = "A rubric needs at least one criterion (“label | points”)."
+    elif sum(float(c["points"]) for c in criteria) > MAX_POINTS:
+        errors["rubric"] = f"The criteria add up to more than {MAX_POINTS:g} points."
     return criteria
 
 

@@ -59,6 +59,11 @@ class Person:
             )
         )
 
+    def post_raw_json(self, path: str, body: str) -> TestResponse:
+        """A JSON body as written (the standard encoder could not produce a hostile one)."""
+        headers = {"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"}
+        return self._refresh(self.client.post(path, data=body, headers=headers))
+
 
 class Canvas:
     """Launches into courses as a given person, the way Canvas would."""

@@ -10,6 +10,8 @@ import pytest
 from tests.reflections.conftest import Canvas, Placed, text_of
 
 HUGE = "9" * 25
+TOO_LONG_TO_PARSE = "9" * 5000
+"""More digits than `int()` parses (sys.get_int_max_str_digits() is 4,300)."""
 
 
 def with_token(path: str, token: str) -> str:
@@ -21,6 +23,8 @@ def with_token(path: str, token: str) -> str:
     [
         f"/participant/prompts/{HUGE}",
         f"/participant/?review={HUGE}",
+        f"/participant/prompts/{TOO_LONG_TO_PARSE}",
+        f"/participant/?review={TOO_LONG_TO_PARSE}",
         "/participant/?review=-1",
     ],
 )
@@ -37,7 +41,7 @@ def test_autosave_revision(canvas: Canvas, placed: Placed, revision: Any) -> Non
     assert author.post_json(f"{placed.page}/draft", {"text": "A draft.", "revision": 0}).json
 
 
-@pytest.mark.parametrize("revision", [HUGE, "-1", "x", "٣"])
+@pytest.mark.parametrize("revision", [HUGE, TOO_LONG_TO_PARSE, "-1", "x", "٣"])
 def test_submit_revision(canvas: Canvas, placed: Placed, revision: str) -> None:
     author = placed.launch(canvas, "student-a")
     answer = author.post(f"{placed.page}/submit", {"text": "My reflection.", "revision": revision})
@@ -52,12 +56,22 @@ def test_submit_revision(canvas: Canvas, placed: Placed, revision: str) -> None:
         (f"/instructor/prompts/{HUGE}/edit", 404),
         (f"/instructor/?review={HUGE}", 404),
         (f"/instructor/activity?page={HUGE}", 200),
+        (f"/instructor/reflections/{TOO_LONG_TO_PARSE}", 404),
+        (f"/instructor/?review={TOO_LONG_TO_PARSE}", 404),
+        (f"/instructor/activity?page={TOO_LONG_TO_PARSE}", 200),
         (f"/sync/items/{HUGE}/retry", 405),
     ],
 )
 def test_instructor_paths(canvas: Canvas, placed: Placed, path: str, status: int) -> None:
     teacher = canvas.instructor()
     assert teacher.client.get(with_token(path, teacher.token)).status_code == status
+
+
+def test_autosave_revision_past_the_parsing_limit(canvas: Canvas, placed: Placed) -> None:
+    author = placed.launch(canvas, "student-a")
+    body = '{"text": "A draft.", "revision": ' + TOO_LONG_TO_PARSE + "}"
+    answer = author.post_raw_json(f"{placed.page}/draft", body)
+    assert answer.status_code == 400 and answer.json is not None
 
 
 def test_instructor_forms(canvas: Canvas, placed: Placed) -> None:
