@@ -71,6 +71,9 @@ class LaunchService:
                 status=403,
             )
         record = self.record(context, registration)
+        # Every kind of launch, so a first launch that is "Add to module" (deep linking) does
+        # not ask for the program the tool was configured with.
+        self.programs.adopt_from_custom(record.course, context.custom)
         if not context.is_deep_linking and not review_requested(context.target_link_uri):
             record = self._open_link(context, record)
         self.session.commit()
@@ -94,9 +97,8 @@ class LaunchService:
         return LaunchRecord(course, person, enrollment)
 
     def _open_link(self, context: LaunchContext, record: LaunchRecord) -> LaunchRecord:
-        """The link's program and prompt; Canvas's due date for the prompt (an instructor's
+        """The link's prompt; Canvas's due date for the prompt (an instructor's
         launch) or for the participant's own reflection (which may differ: overrides)."""
-        self.programs.adopt_from_custom(record.course, context.custom)
         prompt = self.prompts.resolve_launch(
             record.course,
             context.resource_link_id,

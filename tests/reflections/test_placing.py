@@ -36,6 +36,16 @@ class TestProgramChoice:
         with app.app_context(), session_scope(app) as session:
             assert session.scalars(select(Course.program_key)).one() == "leaders"
 
+    def test_a_first_launch_that_places_adopts_the_configured_program(
+        self, canvas: Canvas, app: Flask
+    ) -> None:
+        teacher = canvas.deep_link(custom={"program": "leaders"})
+        page = text_of(teacher.landing)
+        assert "Choose the program" not in page
+        assert "Internal change assessment for your department" in page
+        with app.app_context(), session_scope(app) as session:
+            assert session.scalars(select(Course.program_key)).one() == "leaders"
+
 
 class TestDeepLinking:
     def test_bank_prompt_becomes_a_graded_link(self, canvas: Canvas, app: Flask) -> None:
