@@ -3,7 +3,9 @@
 A tool inside a Canvas iframe cannot count on cookies (Safari, Chrome with third-party cookies
 blocked), so every link, form and fetch call carries a signed token bound to the launch, user,
 course and role. Each answered request hands back a fresh token, so an open page stays signed in
-while the person works; a stolen token is useless after its short lifetime.
+while the person works, but never past the launch's own lifetime (`cap`): renewal does not slide
+forever. A stolen token is useless after its short lifetime. Every request also checks Canvas's
+roster: a person removed from the course, or whose role changed, is signed out at once.
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ from typing import Any, TypeVar, cast
 import jwt
 from flask import Response, abort, current_app, g, request, url_for
 
+from lti_tool.lti.adapters import LAUNCH_LIFETIME_SECONDS
 from lti_tool.lti.claims import LaunchContext
 from lti_tool.lti.errors import LaunchError
-from lti_tool.web import services
+from lti_tool.services.membership import ROLE_CHANGED, MembershipEnded, current_membership
+from lti_tool.web import get_session, services
 
 TOKEN_LIFETIME = timedelta(minutes=60)
 TOKEN_PARAM = "st"  # noqa: S105 - the name of a query parameter, not a secret
@@ -37,7 +41,34 @@ class SessionExpired(LaunchError):
         )
 
 
-def issue_token(context: LaunchContext, secret: str) -> str:
+class MembershipChanged(LaunchError):
+    """The roster no longer backs the session: removed from the course (401), or another role
+    than the session was opened with (403)."""
+
+    def __init__(self, reason: str) -> None:
+        if reason == ROLE_CHANGED:
+            super().__init__(
+                "Your role in this course has changed",
+                "Open the tool from Canvas again to continue with your current role. "
+                "Your drafts are saved.",
+                status=403,
+            )
+        else:
+            super().__init__(
+                "You are no longer enrolled in this course",
+                "Open the tool from Canvas again. If Canvas still lists you in the course, the "
+                "tool will let you in; your drafts are saved.",
+                status=401,
+            )
+
+
+def launch_cap(now: datetime) -> datetime:
+    """The latest moment a launch's session can reach by renewal: the launch's own lifetime."""
+    return now + timedelta(seconds=LAUNCH_LIFETIME_SECONDS)
+
+
+def issue_token(context: LaunchContext, secret: str, *, cap: datetime) -> str:
+    """A token for `context` valid for TOKEN_LIFETIME, but never past `cap`."""
     now = datetime.now(UTC)
     payload = {
         "lid": context.launch_id,
@@ -45,7 +76,8 @@ def issue_token(context: LaunchContext, secret: str) -> str:
         "ctx": context.context_id,
         "role": context.role,
         "iat": now,
-        "exp": now + TOKEN_LIFETIME,
+        "exp": min(now + TOKEN_LIFETIME, cap),
+        "cap": int(cap.timestamp()),
         "aud": _AUDIENCE,
     }
     return jwt.encode(payload, secret, algorithm="HS256")
@@ -82,6 +114,11 @@ def load_launch() -> LaunchContext:
     bound = (payload.get("sub"), payload.get("ctx"), payload.get("role"))
     if bound != (context.sub, context.context_id, context.role):
         raise SessionExpired()
+    g.session_cap = datetime.fromtimestamp(int(payload.get("cap") or payload["exp"]), UTC)
+    try:
+        g.member = current_membership(get_session(), context)
+    except MembershipEnded as ended:
+        raise MembershipChanged(ended.reason) from ended
     return context
 
 
@@ -105,7 +142,9 @@ def launch_required(role: str | None = None) -> Callable[[F], F]:
 def session_token() -> str:
     """A fresh token for this request's launch (one per request), for links, forms and fetch."""
     if "session_token" not in g:
-        g.session_token = issue_token(current_launch(), current_app.config["SECRET_KEY"])
+        g.session_token = issue_token(
+            current_launch(), current_app.config["SECRET_KEY"], cap=g.session_cap
+        )
     token: str = g.session_token
     return token
 

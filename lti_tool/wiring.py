@@ -37,6 +37,7 @@ from lti_tool.services.delivery import Sender, Worker, worker_name
 from lti_tool.services.erasure import ErasureService
 from lti_tool.services.export import CourseExport
 from lti_tool.services.feedback import FeedbackService
+from lti_tool.services.framing import FramingService
 from lti_tool.services.grading import GradingService
 from lti_tool.services.install import DynamicRegistration
 from lti_tool.services.invites import InviteService
@@ -196,8 +197,13 @@ class Services:
             programs=self.programs,
             prompts=self.prompts,
             reflections=self.reflections,
+            framing=self.framing,
             roster_client=self.wiring.service_client,
         )
+
+    @cached_property
+    def framing(self) -> FramingService:
+        return FramingService(self.session)
 
     # Courses, prompts, reflections ------------------------------------------------------------
 

@@ -60,6 +60,20 @@ class TestPlatform:
         self.keys = [new_key()]
         self.requests: list[str] = []
         self.registrations: list[dict[str, Any]] = []
+        self.roster: list[dict[str, Any]] = []
+        """NRPS members served at `memberships_url` (one page)."""
+
+    @property
+    def memberships_url(self) -> str:
+        return self.base_url + "/memberships"
+
+    def enrol(self, sub: str, *roles: str) -> None:
+        """List `sub` in the course roster with `roles` (replacing an earlier entry)."""
+        self.unenrol(sub)
+        self.roster.append({"user_id": sub, "status": "Active", "roles": list(roles)})
+
+    def unenrol(self, sub: str) -> None:
+        self.roster = [member for member in self.roster if member["user_id"] != sub]
 
     @property
     def key(self) -> rsa.RSAPrivateKey:
@@ -158,6 +172,15 @@ class TestPlatform:
             response = self._openid_configuration(request)
         elif request.path == "/registrations" and request.method == "POST":
             response = self._register(request)
+        elif request.path == "/token" and request.method == "POST":
+            token = {"access_token": uuid.uuid4().hex, "token_type": "Bearer", "expires_in": 3600}
+            response = Response(json.dumps(token), mimetype="application/json")
+        elif request.path == "/memberships":
+            members = {"id": self.memberships_url, "members": self.roster}
+            response = Response(
+                json.dumps(members),
+                mimetype="application/vnd.ims.lti-nrps.v2.membershipcontainer+json",
+            )
         else:
             response = Response("not found", status=404)
         return response(environ, start_response)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lti_tool.lti.canvas.custom import expanded_custom
+from lti_tool.lti.canvas.framing import page_urls as canvas_page_urls
 from lti_tool.lti.canvas.messages import PLACEMENT_CLAIM
 
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
@@ -18,6 +19,7 @@ RESOURCE_LINK = LTI + "resource_link"
 CONTEXT = LTI + "context"
 ROLES = LTI + "roles"
 CUSTOM = LTI + "custom"
+LAUNCH_PRESENTATION = LTI + "launch_presentation"
 AGS_ENDPOINT = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 NRPS = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
 DEEP_LINKING_SETTINGS = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
@@ -158,6 +160,7 @@ class LaunchContext:
     ags_scopes: tuple[str, ...] = ()
     memberships_url: str | None = None
     deep_linking_settings: Mapping[str, Any] | None = None
+    return_url: str | None = None
 
     @property
     def is_instructor(self) -> bool:
@@ -166,6 +169,14 @@ class LaunchContext:
     @property
     def is_deep_linking(self) -> bool:
         return self.message_type == DEEP_LINKING_REQUEST
+
+    @property
+    def page_urls(self) -> list[str]:
+        """URLs of the platform's page the person launched from (whose origin frames the tool)."""
+        settings = self.deep_linking_settings or {}
+        return canvas_page_urls(
+            self.return_url, self.custom, _url_or_none(settings.get("deep_link_return_url"))
+        )
 
     @classmethod
     def from_claims(cls, launch_id: str, body: Mapping[str, Any]) -> LaunchContext:
@@ -200,4 +211,10 @@ class LaunchContext:
             ags_scopes=tuple(ags.get("scope") or ()),
             memberships_url=(body.get(NRPS) or {}).get("context_memberships_url"),
             deep_linking_settings=body.get(DEEP_LINKING_SETTINGS),
+            return_url=_url_or_none(_claim_at(body, (LAUNCH_PRESENTATION, "return_url"))),
         )
+
+
+def _url_or_none(value: object) -> str | None:
+    """An optional URL claim the tool only reads (never required): ignored when malformed."""
+    return value if isinstance(value, str) and 0 < len(value) <= URL_LIMIT else None

@@ -39,6 +39,7 @@ LOG = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class LoginResult:
+    registration_id: int | None
     auth_url: str
     state: str
     storage_target: str | None
@@ -113,8 +114,11 @@ class LtiGateway:
                 "registration add or dynamic registration).",
             ) from error
         registration = login._registration
+        # Found (and cached) by pylti1p3's lookup just above.
+        model = self.tool_conf.find_model(params["iss"], params.get("client_id", ""))
         state = next(iter(cookies.outgoing.values()))
         return LoginResult(
+            registration_id=model.id if model else None,
             auth_url=auth_url,
             state=state,
             storage_target=params.get("lti_storage_target") or None,

@@ -4,6 +4,7 @@ from lti_tool.models.audit import AuditAction, AuditEvent
 from lti_tool.models.canvas_result import CanvasResult
 from lti_tool.models.course import Course
 from lti_tool.models.feedback import FeedbackMessage, ReadMarker
+from lti_tool.models.framing import FramingOrigin
 from lti_tool.models.grade import Grade
 from lti_tool.models.grade_sync import AccessToken, OutboxItem, OutboxKind, OutboxStatus
 from lti_tool.models.lti_storage import LtiStorageEntry
@@ -27,6 +28,7 @@ __all__ = [
     "Deployment",
     "Enrollment",
     "FeedbackMessage",
+    "FramingOrigin",
     "Grade",
     "GradingType",
     "LtiStorageEntry",

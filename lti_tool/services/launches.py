@@ -20,6 +20,7 @@ from lti_tool.lti.claims import LaunchContext
 from lti_tool.lti.errors import LaunchError
 from lti_tool.models import Course, CourseRole, Enrollment, Person, Prompt, Reflection, Registration
 from lti_tool.services import placements
+from lti_tool.services.framing import FramingService
 from lti_tool.services.programs import ProgramService
 from lti_tool.services.prompts import PromptService
 from lti_tool.services.reflections import ReflectionService
@@ -46,9 +47,11 @@ class LaunchService:
         programs: ProgramService,
         prompts: PromptService,
         reflections: ReflectionService,
+        framing: FramingService,
         roster_client: ServiceClient,
     ) -> None:
         self.session = session
+        self.framing = framing
         self.programs = programs
         self.prompts = prompts
         self.reflections = reflections
@@ -94,6 +97,7 @@ class LaunchService:
         course = self._course(registration.id, context)
         person = self._person(registration.id, context)
         enrollment = self._enrollment(course, person, context)
+        self.framing.vouch(registration, context.page_urls, utcnow())
         return LaunchRecord(course, person, enrollment)
 
     def _open_link(self, context: LaunchContext, record: LaunchRecord) -> LaunchRecord:

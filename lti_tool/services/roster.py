@@ -50,7 +50,9 @@ def refresh_if_stale(
 def sync_roster(
     session: Session, client: ServiceClient, course: Course, now: datetime, rlid: str | None = None
 ) -> RosterSummary:
-    """Store every member and role; members Canvas no longer lists become inactive."""
+    """Store every member and role; members Canvas no longer lists become inactive, which ends
+    their sessions (see services.membership). Canvas's Student View user is not in the roster
+    and stays as its last launch left it."""
     if not course.memberships_url:
         raise ServiceError("Canvas gave the tool no roster service for this course")
     registration = session.get_one(Registration, course.registration_id)
@@ -61,7 +63,7 @@ def sync_roster(
         result = session.execute(
             update(Enrollment)
             .where(Enrollment.course_id == course.id, Enrollment.id.not_in(seen or [-1]))
-            .where(Enrollment.active.is_(True))
+            .where(Enrollment.active.is_(True), Enrollment.is_test_user.is_(False))
             .values(active=False)
             .execution_options(synchronize_session="fetch")
         )

@@ -10,7 +10,6 @@ from flask import (
     Blueprint,
     Response,
     current_app,
-    g,
     jsonify,
     redirect,
     render_template,
@@ -18,9 +17,9 @@ from flask import (
     url_for,
 )
 
-from lti_tool.auth import TOKEN_PARAM, issue_token
+from lti_tool.auth import TOKEN_PARAM, issue_token, launch_cap
 from lti_tool.db import utcnow
-from lti_tool.http import DestinationRefused, url_origin
+from lti_tool.http import DestinationRefused
 from lti_tool.lti.adapters import STATE_COOKIE_PREFIX, STATE_LIFETIME_SECONDS
 from lti_tool.lti.canvas.developer_key import canvas_developer_key
 from lti_tool.lti.canvas.review import REVIEW_PARAM
@@ -30,6 +29,7 @@ from lti_tool.lti.flow import LtiGateway
 from lti_tool.lti.storage import purge_expired_now_and_then
 from lti_tool.services.invites import InviteRefused
 from lti_tool.services.registrations import RegistrationConflict, RegistrationError
+from lti_tool.views.security import allow_framing_for
 from lti_tool.web import get_session, services, wiring
 
 LOG = logging.getLogger(__name__)
@@ -48,6 +48,8 @@ def gateway() -> LtiGateway:
 def login() -> Any:
     params = {key: value for key, value in request.values.items() if isinstance(value, str)}
     result = gateway().login(params, secure=_secure())
+    # The course page posted this login into its iframe; its issuer is registered.
+    allow_framing_for(result.registration_id, request.headers.get("Origin", ""))
     purge_expired_now_and_then(get_session())
     get_session().commit()
     if result.storage_target:
@@ -86,6 +88,11 @@ def launch() -> Any:
     result = lti.launch(params, request.cookies)
     if result.pending_ticket:
         get_session().commit()
+        allow_framing_for(
+            lti.registration_of(result.context).id,
+            *result.context.page_urls,
+            request.headers.get("Origin", ""),
+        )
         return render_template(
             "lti/launch_verify.html",
             ticket=result.pending_ticket,
@@ -163,7 +170,8 @@ def register_invited(token: str) -> Any:
             "This registration cannot be accepted",
             f"The platform's configuration address is refused: {error}",
         ) from error
-    _allow_framing_by(config_url)
+    # The registering platform frames this page before it is registered (only its origin).
+    allow_framing_for(None, config_url)
     form = {"config_url": config_url, "token": registration_token, "invite": token}
     if request.method == "GET":
         return render_template("lti/register.html", **form)
@@ -179,20 +187,14 @@ def register_invited(token: str) -> Any:
     return render_template("lti/registered.html", registration=result.registration)
 
 
-def _allow_framing_by(config_url: str) -> None:
-    """The registering platform frames this page before it is registered, so its origin joins
-    `frame-ancestors` for this answer: only an origin (checked by the outbound rules first), never
-    the URL's other parts."""
-    origin = url_origin(config_url)
-    if origin:
-        g.registering_platform_origins = [origin]
-
-
 def _enter(lti: LtiGateway, context: LaunchContext) -> Any:
     """Everything the launch decides happens here, once (`LaunchService.launch`); the landing
     page it redirects to only reads."""
-    services().launches.launch(context, lti.registration_of(context), utcnow())
-    token = issue_token(context, current_app.config["SECRET_KEY"])
+    registration = lti.registration_of(context)
+    allow_framing_for(registration.id)
+    now = utcnow()
+    services().launches.launch(context, registration, now)
+    token = issue_token(context, current_app.config["SECRET_KEY"], cap=launch_cap(now))
     return redirect(_landing_url(context, token), code=303)
 
 

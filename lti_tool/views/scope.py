@@ -2,56 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask import abort, g
-from sqlalchemy import and_, select
 
-from lti_tool.auth import current_launch
-from lti_tool.models import Course, Enrollment, Person, Prompt, Registration
+from lti_tool.models import Prompt
 from lti_tool.services.audit import Actor
+from lti_tool.services.membership import Membership
 from lti_tool.services.prompts import PromptService
 from lti_tool.web import get_session
 
 
-@dataclass(frozen=True)
-class Member:
-    course: Course
-    person: Person
-    enrollment: Enrollment
-
-
-def member() -> Member:
-    """The course, person and enrollment of the launch, loaded once per request.
+def member() -> Membership:
+    """The course, person and enrollment of the launch, checked against the roster when the
+    request's session was read (`launch_required`).
 
     Everything a view reads is scoped by this course, so an id from another course finds
     nothing (404) rather than someone else's data.
     """
-    if "member" not in g:
-        launch = current_launch()
-        row = (
-            get_session()
-            .execute(
-                select(Course, Person, Enrollment)
-                .join(Registration, Registration.id == Course.registration_id)
-                .join(Person, Person.registration_id == Registration.id)
-                .join(
-                    Enrollment,
-                    and_(Enrollment.course_id == Course.id, Enrollment.person_id == Person.id),
-                )
-                .where(
-                    Registration.issuer == launch.issuer,
-                    Registration.client_id == launch.client_id,
-                    Course.context_id == launch.context_id,
-                    Person.sub == launch.sub,
-                )
-            )
-            .first()
-        )
-        if row is None:
-            abort(404)
-        g.member = Member(*row)
-    found: Member = g.member
+    found: Membership = g.member
     return found
 
 

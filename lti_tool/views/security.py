@@ -1,15 +1,11 @@
-"""Security headers on every answer: CSP with a nonce, framing only by registered platforms."""
+"""Security headers on every answer: CSP with a nonce, framing only by the pages the current
+registration's launches vouched for (services.framing)."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from flask import Flask, Response, g
 
-from flask import Flask, Response, current_app, g
-from sqlalchemy import select
-
-from lti_tool.lti.canvas.framing import framing_origins
-from lti_tool.models import Registration
-from lti_tool.web import get_session
+from lti_tool.web import services
 
 
 def init_app(app: Flask) -> None:
@@ -22,20 +18,22 @@ def init_app(app: Flask) -> None:
         return {"csp_nonce": csp_nonce}
 
 
+def allow_framing_for(registration_id: int | None, *posting_pages: str) -> None:
+    """This answer belongs to a registration's login, launch or session (see services.framing);
+    `posting_pages` (URLs) may frame this answer only: a transit page's posting page."""
+    if registration_id is not None:
+        g.framing_registration_id = registration_id
+    g.framing_extra = [*g.get("framing_extra", ()), *posting_pages]
+
+
 def frame_ancestors() -> list[str]:
-    """Origins allowed to frame the tool: each registered platform's hosts, plus Canvas's
-    institution domains for Canvas cloud issuers (the framing page is school.instructure.com)."""
-    origins = {"'self'"}
-    rows = get_session().execute(select(Registration.issuer, Registration.auth_login_url)).all()
-    for issuer, auth_login_url in rows:
-        for url in (issuer, auth_login_url):
-            parts = urlsplit(url)
-            if parts.scheme and parts.netloc:
-                origins.add(f"{parts.scheme}://{parts.netloc}")
-        origins.update(framing_origins(issuer))
-    origins.update(current_app.config.get("EXTRA_FRAME_ANCESTORS", ()))
-    origins.update(g.get("registering_platform_origins", ()))
-    return sorted(origins)
+    """The current registration's framing origins (from a session, or set by the login and
+    launch views), or only the tool itself on a page that belongs to no platform."""
+    registration_id = g.get("framing_registration_id")
+    member = g.get("member")
+    if registration_id is None and member is not None:
+        registration_id = member.course.registration_id
+    return services().framing.ancestors(registration_id, g.get("framing_extra", ()))
 
 
 NOT_A_DOCUMENT_POLICY = "default-src 'none'; frame-ancestors 'none'"

@@ -11,7 +11,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     jsonify,
     redirect,
     render_template,
@@ -20,7 +19,7 @@ from flask import (
 )
 from sqlalchemy import select
 
-from lti_tool.auth import current_launch, issue_token, launch_required
+from lti_tool.auth import current_launch, launch_required, session_token
 from lti_tool.db import parse_int, utcnow
 from lti_tool.lti.claims import LaunchContext
 from lti_tool.models import Course, Person, Registration
@@ -54,10 +53,6 @@ def _course_and_person(launch: LaunchContext) -> tuple[Course, Person | None]:
     return course, person
 
 
-def _token() -> str:
-    return issue_token(current_launch(), current_app.config["SECRET_KEY"])
-
-
 @bp.get("/")
 @launch_required("instructor")
 def home() -> Any:
@@ -72,7 +67,7 @@ def home() -> Any:
         rows=rows,
         counts=counts,
         problems=problems,
-        token=_token(),
+        token=session_token(),
         done=request.args.get("done"),
         queued=request.args.get("queued", type=int),
     )
@@ -107,9 +102,11 @@ def choose_winner() -> Any:
     reflection_id = parse_int(request.form.get("reflection"))
     if reflection_id is not None:
         return redirect(
-            url_for("instructor.review", reflection_id=reflection_id, st=_token()) + "#grade", 303
+            url_for("instructor.review", reflection_id=reflection_id, st=session_token())
+            + "#grade",
+            303,
         )
-    return redirect(url_for("sync.home", done=done, st=_token()), code=303)
+    return redirect(url_for("sync.home", done=done, st=session_token()), code=303)
 
 
 @bp.post("/items/<int:item_id>/retry")
@@ -131,7 +128,7 @@ def sync_all() -> Any:
 
 
 def _back(done: str, queued: int) -> Any:
-    return redirect(url_for("sync.home", done=done, queued=queued, st=_token()), code=303)
+    return redirect(url_for("sync.home", done=done, queued=queued, st=session_token()), code=303)
 
 
 @bp.get("/status")

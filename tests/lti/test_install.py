@@ -20,7 +20,7 @@ from lti_tool.services.audit import ADMIN
 from lti_tool.services.invites import InviteService
 from lti_tool.services.registrations import RegistrationError, RegistrationService
 from lti_tool.web import session_scope, wiring
-from tests.platform import CLIENT_ID, ISSUER, TestPlatform, invite_path
+from tests.platform import TestPlatform, invite_path
 
 
 class TestSettings:
@@ -136,20 +136,6 @@ class TestCanvasConfiguration:
         assert placements["link_selection"]["message_type"] == "LtiDeepLinkingRequest"
         assert placements["assignment_selection"]["message_type"] == "LtiDeepLinkingRequest"
         assert placements["course_navigation"]["message_type"] == "LtiResourceLinkRequest"
-
-    def test_frame_ancestors_follow_registrations(
-        self, app: Flask, client: FlaskClient, platform: TestPlatform
-    ) -> None:
-        def framing_origins() -> set[str]:
-            policy = client.get("/no-such-page").headers["Content-Security-Policy"]
-            directive = next(d for d in policy.split("; ") if d.startswith("frame-ancestors "))
-            return set(directive.split()[1:])
-
-        # the issuer's and the login endpoint's origins; no other site may frame the tool
-        assert framing_origins() == {"'self'", ISSUER, platform.base_url}
-        with app.app_context(), session_scope(app) as session:
-            RegistrationService(session).remove(ISSUER, CLIENT_ID, actor=ADMIN)
-        assert framing_origins() == {"'self'"}
 
     def test_answers_that_are_not_pages_may_not_be_framed_or_run_anything(
         self, client: FlaskClient

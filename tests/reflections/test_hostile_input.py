@@ -8,8 +8,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from lti_tool.db import session_scope
 from lti_tool.models import FeedbackMessage, Prompt, Reflection
+from lti_tool.web import session_scope
 from tests.reflections.conftest import Canvas, Placed, submit, text_of, write
 from tests.reflections.test_bad_numbers import TOO_LONG_TO_PARSE
 

@@ -16,6 +16,7 @@ CUSTOM_FIELDS = {
     "person_name": "$Person.name.full",
     "timezone": "$Person.address.timezone",
     "course_start": "$Canvas.course.startAt",
+    "canvas_api_domain": "$Canvas.api.domain",
 }
 
 
