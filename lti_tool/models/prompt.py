@@ -55,6 +55,10 @@ class Prompt(Base):
     """The assignment's line item, learned from launches of the link."""
     due_at: Mapped[datetime | None]
     """The latest due date an instructor's launch reported (participants' own dates may differ)."""
+    released_at: Mapped[datetime | None]
+    """When Canvas first launched a (real, not Student View) learner into the link: Canvas does
+    that only for a published assignment, so from then on every participant of the course may
+    see the prompt. Before, only a participant launched into it does (services.prompts)."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -115,6 +115,8 @@ class LaunchService:
         if context.is_instructor:
             self.prompts.note_due_at(prompt, due)
             return LaunchRecord(record.course, record.person, record.enrollment, prompt)
+        if not context.is_test_user:
+            self.prompts.note_learner_launch(prompt, utcnow())
         reflection = self.reflections.open(prompt, record.person, due_at=due)
         return LaunchRecord(record.course, record.person, record.enrollment, prompt, reflection)
 

@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from lti_tool.db import parse_int, utcnow
-from lti_tool.models import AuditAction, Course, GradingType, Prompt
+from lti_tool.models import AuditAction, Course, GradingType, Person, Prompt, Reflection
 from lti_tool.services.audit import Actor, AuditLog
 from lti_tool.services.forms import FormInvalid
 from lti_tool.services.points import follow_canvas, launch_points
@@ -345,6 +345,33 @@ class PromptService:
     def note_due_at(self, prompt: Prompt, due_at: datetime | None) -> None:
         if due_at is not None:
             prompt.due_at = due_at
+
+    def note_learner_launch(self, prompt: Prompt, now: datetime) -> None:
+        """Canvas launched a real learner into the prompt's link: the assignment is published."""
+        if prompt.released_at is None:
+            prompt.released_at = now
+
+    def visible(self, course: Course, prompt_id: int, person: Person) -> Prompt | None:
+        """A prompt of this course that `person` (a participant) may see, else None."""
+        return self.session.scalar(
+            select(Prompt).where(
+                Prompt.id == prompt_id, Prompt.course_id == course.id, visible_to(person)
+            )
+        )
+
+
+def visible_to(person: Person) -> ColumnElement[bool]:
+    """The prompts a participant may see, read and submit to: released ones, and those Canvas
+    launched them into (their reflection exists from that launch on), so an unpublished draft
+    an instructor just placed stays private while Student View still opens it."""
+    own = aliased(Reflection)
+    launched = (
+        select(own.id)
+        .where(own.prompt_id == Prompt.id, own.person_id == person.id)
+        .correlate(Prompt)
+        .exists()
+    )
+    return or_(Prompt.released_at.is_not(None), launched)
 
 
 def _apply(prompt: Prompt, settings: PromptSettings) -> None:

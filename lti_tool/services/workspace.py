@@ -24,6 +24,7 @@ from lti_tool.models import (
 )
 from lti_tool.services.feedback import FeedbackService
 from lti_tool.services.grading import subject_key
+from lti_tool.services.prompts import visible_to
 
 
 class Status(StrEnum):
@@ -220,8 +221,8 @@ class WorkspaceService:
         ]
 
     def own_items(self, course: Course, person: Person) -> list[OwnItem]:
-        """Every prompt of the course with this participant's reflection, grade and unread
-        feedback (two queries)."""
+        """Every prompt of the course this participant may see, with their reflection, grade and
+        unread feedback (two queries)."""
         rows = self.session.execute(
             select(Prompt, Reflection, Grade)
             .outerjoin(
@@ -229,7 +230,7 @@ class WorkspaceService:
                 and_(Reflection.prompt_id == Prompt.id, Reflection.person_id == person.id),
             )
             .outerjoin(Grade, Grade.reflection_id == Reflection.id)
-            .where(Prompt.course_id == course.id)
+            .where(Prompt.course_id == course.id, visible_to(person))
             .order_by(Prompt.week.is_(None), Prompt.week, Prompt.id)
         ).all()
         unread = self.feedback.unread_counts(person, course)

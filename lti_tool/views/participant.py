@@ -33,7 +33,7 @@ from lti_tool.services.reflections import (
 from lti_tool.services.sections import compose, split, word_count, written_words
 from lti_tool.services.workspace import OwnItem
 from lti_tool.views import text
-from lti_tool.views.scope import actor, course_prompt, member
+from lti_tool.views.scope import actor, member, visible_prompt
 from lti_tool.web import get_session, services
 
 bp = Blueprint("participant", __name__, url_prefix="/participant")
@@ -114,7 +114,7 @@ def _orientation(items: list[OwnItem]) -> Orientation:
 @bp.get("/prompts/<int:prompt_id>")
 @launch_required("participant")
 def write(prompt_id: int) -> Any:
-    prompt = course_prompt(prompt_id)
+    prompt = visible_prompt(prompt_id)
     return _show_write_page(prompt, _reflections().open(prompt, member().person))
 
 
@@ -203,7 +203,7 @@ def _earlier_texts(prompt: Prompt, items: list[OwnItem]) -> list[EarlierText]:
 def autosave(prompt_id: int) -> Any:
     """The editor's autosave (JSON). A stale revision answers 409 with the saved text, so the
     page can show both and let the person choose; nothing is overwritten silently."""
-    scope, prompt = member(), course_prompt(prompt_id)
+    scope, prompt = member(), visible_prompt(prompt_id)
     body = request.get_json(silent=True) or {}
     draft, revision = body.get("text"), parse_int(body.get("revision"))
     if not isinstance(draft, str) or revision is None:
@@ -254,7 +254,7 @@ def _conflict(reflection: Reflection) -> Any:
 def submit(prompt_id: int) -> Any:
     """Submit (or, with `action=save`, only save: the no-JavaScript path). Every refusal keeps
     the text on the page and, when the revision allows, in the saved draft."""
-    scope, prompt, session = member(), course_prompt(prompt_id), get_session()
+    scope, prompt, session = member(), visible_prompt(prompt_id), get_session()
     draft = _submitted_text(prompt)
     revision = parse_int(request.form.get("revision"))
     service = _reflections()
@@ -321,7 +321,7 @@ def _submitted_text(prompt: Prompt) -> str:
 @bp.post("/prompts/<int:prompt_id>/reply")
 @launch_required("participant")
 def reply(prompt_id: int) -> Any:
-    scope, prompt, session = member(), course_prompt(prompt_id), get_session()
+    scope, prompt, session = member(), visible_prompt(prompt_id), get_session()
     reflection = _reflections().open(prompt, scope.person)
     body = request.form.get("body", "")
     try:

@@ -30,6 +30,16 @@ def course_prompt(prompt_id: int) -> Prompt:
     return prompt
 
 
+def visible_prompt(prompt_id: int) -> Prompt:
+    """A prompt the signed-in participant may see (released, or launched into), else 404: an
+    unpublished assignment's prompt is not found by guessing its id."""
+    scope = member()
+    prompt = PromptService(get_session()).visible(scope.course, prompt_id, scope.person)
+    if prompt is None:
+        abort(404)
+    return prompt
+
+
 def actor() -> Actor:
     """The signed-in person as the audit log names them: their course role and person id."""
     scope = member()
