@@ -48,8 +48,7 @@ def gateway() -> LtiGateway:
 def login() -> Any:
     params = {key: value for key, value in request.values.items() if isinstance(value, str)}
     result = gateway().login(params, secure=_secure())
-    # The course page posted this login into its iframe; its issuer is registered.
-    allow_framing_for(result.registration_id, request.headers.get("Origin", ""))
+    allow_framing_for(result.registration_id, _posting_page())
     purge_expired_now_and_then(get_session())
     get_session().commit()
     if result.storage_target:
@@ -185,6 +184,12 @@ def register_invited(token: str) -> Any:
         return render_template("lti/register.html", **form, error=message), status
     get_session().commit()
     return render_template("lti/registered.html", registration=result.registration)
+
+
+def _posting_page() -> str:
+    """The page that posted (or linked) this login into its iframe: the course page, on whichever
+    host the platform serves it. Browsers send `Origin` with a POST; a GET has only `Referer`."""
+    return request.headers.get("Origin") or request.referrer or ""
 
 
 def _enter(lti: LtiGateway, context: LaunchContext) -> Any:

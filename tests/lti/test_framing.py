@@ -95,6 +95,10 @@ def test_the_login_page_may_be_framed_by_the_page_that_posted_it(
     }
     login = client.post("/lti/login", data=form, headers={"Origin": COURSE_PAGE})
     assert login.status_code == 200 and COURSE_PAGE in ancestors(login)
+    linked = client.get(
+        "/lti/login", query_string=form, headers={"Referer": COURSE_PAGE + "/courses/42"}
+    )
+    assert linked.status_code == 200 and COURSE_PAGE in ancestors(linked)
     forged = client.post(
         "/lti/login", data=form, headers={"Origin": "https://x.example; script-src *"}
     )

@@ -297,7 +297,7 @@ class TestLaunch:
         location = platform.launch(client).headers["Location"]
         token = parse_qs(urlsplit(location).query)["st"][0]
         payload = jwt.decode(token, options={"verify_signature": False})
-        assert set(payload) == {"lid", "sub", "ctx", "role", "iat", "exp", "aud"}
+        assert set(payload) == {"lid", "sub", "ctx", "role", "iat", "exp", "cap", "aud"}
 
 
 class TestRefusals:
