@@ -93,6 +93,7 @@ class SampleCourseStore:
             prompt.due_at = sample.due_at
             prompt.resource_link_id = f"sample-week-{sample.bank.week}"  # "placed", as in Canvas
             prompt.created_at = prompt.updated_at = plan.starts_at
+            prompt.released_at = plan.starts_at  # published, as a running course's are
             prompts[sample.bank.key] = prompt
         self.session.flush()
         for work in plan.work:

@@ -28,8 +28,8 @@ from lti_tool.db import utcnow
 from lti_tool.lti.claims import RESOURCE_LINK_REQUEST, LaunchContext
 from lti_tool.models import Course, Enrollment, Person, Walkthrough
 from lti_tool.sample.store import SampleCourseStore
+from lti_tool.services.membership import Membership
 from lti_tool.services.walkthroughs import WalkthroughClosed, WalkthroughService
-from lti_tool.views.scope import Member
 from lti_tool.web import wiring
 
 AUDIENCE = "lti-tool-walkthrough"
@@ -183,7 +183,7 @@ def _sign_in_as_guide(tour: Tour, store: SampleCourseStore) -> None:
         .filter_by(course_id=tour.course.id, person_id=person.id)
         .one()
     )
-    g.member = Member(tour.course, person, enrollment)
+    g.member = Membership(tour.course, person, enrollment)
     g.launch = _launch(tour, person)
 
 
