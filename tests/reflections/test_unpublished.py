@@ -8,8 +8,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from lti_tool.db import session_scope
 from lti_tool.models import Prompt
+from lti_tool.web import session_scope
 from tests.reflections.conftest import Canvas, Person, Placed, submit, text_of
 
 
