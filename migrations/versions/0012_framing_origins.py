@@ -1,7 +1,7 @@
 """framing origins: the pages each registration's launches vouched for
 
 Revision ID: 0012_framing_origins
-Revises: 0016_sample_walkthrough
+Revises: 0013_canvas_results
 Create Date: 2026-11-30 07:45:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012_framing_origins"
-down_revision = "0016_sample_walkthrough"
+down_revision = "0013_canvas_results"
 branch_labels = None
 depends_on = None
 
