@@ -38,6 +38,9 @@ from demo_canvas.models import (
 from demo_canvas.registration import FIRST_CLIENT_ID, add_deployment, apply_tool_config
 
 POINTS = 10.0
+ASSIGNMENT_POINTS: Mapping[tuple[str, int], float] = {("LEADERS", 6): 20.0}
+"""Weeks whose assignment the course designer made worth more than ``POINTS`` when placing
+the prompt (the Leaders' assessment is worth 20), so Canvas and the tool agree on the scale."""
 
 SEEDED_BANK_PROMPTS: Mapping[str, Mapping[int, Mapping[str, str]]] = {
     "OFFICERS": {
@@ -241,6 +244,10 @@ def _placed_line_item(custom: Mapping[str, str]) -> dict[str, str]:
     return {"tag": "reflection", "resource_id": f"reflection-bank-{bank_key}"}
 
 
+def _points(course: Course, week: int) -> float:
+    return ASSIGNMENT_POINTS.get((course.course_code, week), POINTS)
+
+
 def _add_modules(
     session: Session, course: Course, key: DeveloperKey, prompts: Mapping[int, Mapping[str, str]]
 ) -> None:
@@ -267,7 +274,7 @@ def _add_modules(
             course_id=course.id,
             name=title,
             description=f"<p>Reflect on what you practised in week {week}.</p>",
-            points_possible=POINTS,
+            points_possible=_points(course, week),
             due_at=course.start_at + timedelta(weeks=week, hours=23, minutes=59),
             unlock_at=None,
             lock_at=None,
@@ -284,7 +291,7 @@ def _add_modules(
                 developer_key_id=key.id,
                 resource_link_id=link.id,
                 label=title,
-                score_maximum=POINTS,
+                score_maximum=_points(course, week),
                 coupled=True,
                 primary=True,
                 **_placed_line_item(prompts.get(week, {})),
