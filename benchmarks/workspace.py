@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 from alembic import command
 from flask import Flask
@@ -27,11 +27,20 @@ from benchmarks.common import print_table, scratch_database
 from lti_tool import create_app
 from lti_tool.cli.db import alembic_config
 from lti_tool.db import utcnow
-from lti_tool.models import Course, CourseRole, Enrollment, Person, Prompt, Reflection
+from lti_tool.models import (
+    Course,
+    CourseRole,
+    Enrollment,
+    Person,
+    Prompt,
+    Reflection,
+    ReflectionVersion,
+)
 from lti_tool.web import session_scope, wiring
 from tests.platform import INSTRUCTOR, TestPlatform
 
-SIZES = ((75, 8), (25, 12), (750, 8))
+SIZES = ((75, 2), (25, 6), (750, 6))
+"""Officers (75 x 2 weeks), Leaders (25 x 6 weeks), and ten Officers cohorts in one course."""
 REPEATS = 5
 
 
@@ -79,7 +88,7 @@ def seed(app: Flask, participants: int, prompts: int) -> None:
                 course_id=course.id,
                 title=f"Week prompt {m}",
                 body="Reflect.",
-                week=1 + m % 2,
+                week=1 + m,
                 resource_link_id=f"rl-{m}",
             )
             for m in range(prompts)
@@ -89,18 +98,28 @@ def seed(app: Flask, participants: int, prompts: int) -> None:
         for m, prompt in enumerate(placed):
             for n, person in enumerate(people):
                 state = (n + m) % 4
-                session.add(
-                    Reflection(
-                        course_id=course.id,
-                        prompt_id=prompt.id,
-                        person_id=person.id,
-                        draft_text="Draft",
-                        revision=1,
-                        version_count=min(state, 1),
-                        submitted_at=now - timedelta(hours=n) if state else None,
-                        waiting_since=now - timedelta(hours=n) if state == 2 else None,
-                    )
+                reflection = Reflection(
+                    course_id=course.id,
+                    prompt_id=prompt.id,
+                    person_id=person.id,
+                    draft_text="Draft",
+                    revision=1,
+                    version_count=min(state, 1),
+                    submitted_at=now - timedelta(hours=n) if state else None,
+                    waiting_since=now - timedelta(hours=n) if state == 2 else None,
                 )
+                session.add(reflection)
+                if state:
+                    session.flush()
+                    session.add(
+                        ReflectionVersion(
+                            reflection_id=reflection.id,
+                            number=1,
+                            text="Draft",
+                            word_count=1,
+                            submitted_at=now - timedelta(hours=n),
+                        )
+                    )
 
 
 class QueryCounter:
@@ -114,10 +133,12 @@ class QueryCounter:
 
 def measure(client: FlaskClient, counter: QueryCounter, path: str, token: str) -> tuple[float, int]:
     times, queries = [], 0
+    url = urlsplit(path)
+    query = {**dict(parse_qsl(url.query)), "st": token}
     for _ in range(REPEATS):
         counter.count = 0
         started = time.perf_counter()
-        response = client.get(path, query_string={"st": token})
+        response = client.get(url.path, query_string=query)
         times.append(time.perf_counter() - started)
         if response.status_code != 200:
             raise RuntimeError(f"{path} answered {response.status_code}")
@@ -138,11 +159,21 @@ def run_size(database_url: str | None, participants: int, prompts: int) -> list[
             counter = QueryCounter(app)
             with app.app_context(), session_scope(app) as session:
                 first_prompt = session.scalars(select(Prompt.id).order_by(Prompt.id)).first()
+                waiting = session.scalars(
+                    select(Reflection.id).where(Reflection.waiting_since.is_not(None))
+                ).first()
             rows = []
             for label, path in (
                 ("workspace", "/instructor/workspace"),
                 ("prompt roster", f"/instructor/prompts/{first_prompt}"),
+                (
+                    "roster, graded, by name",
+                    f"/instructor/prompts/{first_prompt}?status=graded&sort=name&q=1",
+                ),
                 ("feedback queue", "/instructor/queue"),
+                ("queue, any status", "/instructor/queue?status=all&sort=submitted"),
+                ("participant x week", "/instructor/matrix"),
+                ("review in queue order", f"/instructor/reflections/{waiting}?list=queue"),
             ):
                 seconds, queries = measure(client, counter, path, token)
                 size = f"{participants} x {prompts}"

@@ -60,12 +60,13 @@ class _IdConverter(IntegerConverter):
 
 
 def _register_blueprints(app: Flask) -> None:
-    from lti_tool.views import errors, health, home, instructor, lti, participant, sync
+    from lti_tool.views import errors, health, home, instructor, lti, participant, review, sync
 
     app.url_map.converters["int"] = _IdConverter
     app.register_blueprint(lti.bp)
     app.register_blueprint(participant.bp)
     app.register_blueprint(instructor.bp)
+    app.register_blueprint(review.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(home.bp)
     app.register_blueprint(sync.bp)

@@ -2,6 +2,7 @@
 
 from lti_tool.models.audit import AuditAction, AuditEvent
 from lti_tool.models.canvas_result import CanvasResult
+from lti_tool.models.comment_bank import BankComment
 from lti_tool.models.course import Course
 from lti_tool.models.feedback import FeedbackMessage, ReadMarker
 from lti_tool.models.framing import FramingOrigin
@@ -20,6 +21,7 @@ __all__ = [
     "AuditEvent",
     "AccessToken",
     "CanvasResult",
+    "BankComment",
     "OutboxItem",
     "OutboxKind",
     "OutboxStatus",

@@ -75,7 +75,7 @@ class FeedbackService:
         )
         if version is None:
             errors["version"] = "Choose a submitted version to comment on."
-        elif quote and (len(quote) > MAX_QUOTE or quote not in version.text):
+        elif quote and (len(quote) > MAX_QUOTE or not _passage_of(quote, version.text)):
             errors["quote"] = (
                 f"The quote must be a passage of version {version_number}, copied exactly."
             )
@@ -240,6 +240,12 @@ class FeedbackService:
             .order_by(Grade.graded_at.desc())
         ).all()
         return [GradeComment(grade, prompt, grader) for grade, prompt, grader in rows]
+
+
+def _passage_of(quote: str, text: str) -> bool:
+    """The quote's words appear in the text in this order; line breaks and spacing may differ,
+    as they do when words are selected on the page rather than copied from the source."""
+    return " ".join(quote.split()) in " ".join(text.split())
 
 
 def _body_errors(body: str) -> dict[str, str]:

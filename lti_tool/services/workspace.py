@@ -13,7 +13,6 @@ from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from lti_tool.models import (
-    CanvasResult,
     Course,
     CourseRole,
     Enrollment,
@@ -23,7 +22,6 @@ from lti_tool.models import (
     Reflection,
 )
 from lti_tool.services.feedback import FeedbackService
-from lti_tool.services.grading import subject_key
 from lti_tool.services.prompts import visible_to
 
 
@@ -90,15 +88,6 @@ def status_of(
 
 
 @dataclass(frozen=True)
-class Row:
-    person: Person
-    reflection: Reflection | None
-    grade: Grade | None
-    status: Status
-    unread: int
-
-
-@dataclass(frozen=True)
 class Summary:
     participants: int
     counts: dict[int, Counter[Status]]
@@ -129,7 +118,7 @@ class OwnItem:
     unread: int
 
 
-def _participants(course: Course) -> Select[Any]:
+def participants_query(course: Course) -> Select[Any]:
     """Active participants of the course, Canvas's Student View user left out of reports."""
     return (
         select(Person)
@@ -148,46 +137,9 @@ class WorkspaceService:
         self.session = session
         self.feedback = FeedbackService(session)
 
-    def prompt_rows(self, course: Course, prompt: Prompt, viewer: Person) -> list[Row]:
-        query = (
-            _participants(course)
-            .add_columns(Reflection, Grade)
-            .outerjoin(
-                Reflection,
-                and_(Reflection.person_id == Person.id, Reflection.prompt_id == prompt.id),
-            )
-            .outerjoin(Grade, Grade.reflection_id == Reflection.id)
-            .order_by(Person.name, Person.id)
-        )
-        rows = self.session.execute(query).all()
-        unread = self.feedback.unread_counts(viewer, course)
-        in_canvas = set(
-            self.session.scalars(
-                select(CanvasResult.person_id).where(
-                    CanvasResult.course_id == course.id,
-                    CanvasResult.subject_key == subject_key(prompt),
-                    CanvasResult.score.is_not(None),
-                )
-            )
-        )
-        return [
-            Row(
-                person,
-                reflection,
-                grade,
-                status_of(
-                    reflection,
-                    grade.version_number if grade else None,
-                    graded_in_canvas=person.id in in_canvas,
-                ),
-                unread.get(reflection.id, 0) if reflection else 0,
-            )
-            for person, reflection, grade in rows
-        ]
-
     def summary(self, course: Course) -> Summary:
         """Per prompt, how many participants are in each status (two queries)."""
-        people = _participants(course).with_only_columns(Person.id)
+        people = participants_query(course).with_only_columns(Person.id)
         total = self.session.scalar(select(func.count()).select_from(people.subquery())) or 0
         rows = self.session.execute(
             select(Reflection, Grade.version_number)
@@ -202,7 +154,7 @@ class WorkspaceService:
     def queue(self, course: Course, viewer: Person, limit: int | None = None) -> list[QueueItem]:
         """Reflections waiting for an instructor, the longest-waiting first."""
         query = (
-            _participants(course)
+            participants_query(course)
             .add_columns(Reflection, Prompt)
             .join(Reflection, Reflection.person_id == Person.id)
             .join(Prompt, Prompt.id == Reflection.prompt_id)

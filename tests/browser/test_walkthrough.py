@@ -154,13 +154,11 @@ def comment_and_grade(instructor: Person, camera: Camera) -> None:
     tool.get_by_role("row").filter(has_text=PROMPT).get_by_role("link", name=PARTICIPANT).click()
     expect(tool.get_by_role("heading", level=1)).to_have_text(f"{PARTICIPANT}: {PROMPT}")
     expect(tool.locator(".saved-text").first).to_contain_text(DRAFT + AFTER_RESTART)
-    tool.get_by_label("Your feedback").fill(FEEDBACK)
+    tool.get_by_label("Feedback for the participant").fill(FEEDBACK)
     tool.get_by_label("Ask the participant to reply").check()
-    tool.get_by_role("button", name="Post feedback").click()
-    expect(tool.get_by_role("status").first).to_contain_text("Your feedback is posted")
     tool.get_by_label(re.compile(r"^Points for version 1")).fill("8")
-    tool.get_by_role("button", name="Save grade").click()
-    expect(tool.get_by_role("status").first).to_contain_text("The grade is saved")
+    tool.get_by_role("button", name="Save", exact=True).click()
+    expect(tool.get_by_role("status").first).to_contain_text("Your review is saved")
     camera.check(instructor.page, "commented-and-graded")
 
 

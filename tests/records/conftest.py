@@ -52,13 +52,18 @@ def world(canvas: Canvas, placed: Placed, app: Flask) -> World:
         course_id = session.scalars(select(Course.id)).one()
     rid = reflection_id
     teacher.post(
-        f"/instructor/reflections/{rid}/comments",
-        {"version": "2", "quote": "The driver & I talked.", "body": FEEDBACK, "asks_reply": "1"},
+        f"/instructor/reflections/{rid}",
+        {
+            "version": "2",
+            "quote": "The driver & I talked.",
+            "feedback": FEEDBACK,
+            "asks_reply": "1",
+        },
     )
     author.post(f"{placed.page}/reply", {"body": REPLY})
     teacher.get(f"/instructor/reflections/{rid}")
     teacher.post(
-        f"/instructor/reflections/{rid}/grade",
+        f"/instructor/reflections/{rid}",
         {"points": "8", "comment": GRADE_COMMENT, "send_comment": "1"},
     )
     peer = placed.launch(canvas, "student-b", name=PEER)

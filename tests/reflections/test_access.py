@@ -29,8 +29,8 @@ def world(canvas: Canvas, placed: Placed, app: Flask) -> dict[str, Any]:
     with app.app_context(), session_scope(app) as session:
         reflection_id = session.scalars(select(Reflection.id)).one()
     teacher_x.post(
-        f"/instructor/reflections/{reflection_id}/comments",
-        {"version": "1", "body": "Private feedback for Amara."},
+        f"/instructor/reflections/{reflection_id}",
+        {"version": "1", "feedback": "Private feedback for Amara."},
     )
     return {
         "author": author,
@@ -46,13 +46,21 @@ def _instructor_routes(world: dict[str, Any]) -> list[tuple[str, str, dict[str, 
     rid, pid = world["reflection"], world["prompt"]
     return [
         ("GET", f"/instructor/reflections/{rid}", {}),
-        ("POST", f"/instructor/reflections/{rid}/comments", {"version": "1", "body": "x"}),
-        ("POST", f"/instructor/reflections/{rid}/grade", {"points": "1"}),
+        ("POST", f"/instructor/reflections/{rid}", {"version": "1", "feedback": "x"}),
+        ("POST", f"/instructor/reflections/{rid}", {"points": "1"}),
         ("GET", f"/instructor/prompts/{pid}", {}),
         ("GET", f"/instructor/prompts/{pid}/edit", {}),
         ("POST", f"/instructor/prompts/{pid}/edit", {"title": "Hijacked", "body": "x"}),
         ("GET", "/instructor/", {"review": str(rid)}),
     ]
+
+
+COURSE_PAGES = [
+    ("GET", "/instructor/matrix", {}),
+    ("GET", "/instructor/comment-bank", {}),
+    ("POST", "/instructor/comment-bank", {"body": "Kept"}),
+]
+"""Instructor pages of the launch's own course, with no record id in the path."""
 
 
 def _participant_routes(world: dict[str, Any]) -> list[tuple[str, str, dict[str, str]]]:

@@ -76,9 +76,7 @@ def test_autosave_revision_past_the_parsing_limit(canvas: Canvas, placed: Placed
 
 def test_instructor_forms(canvas: Canvas, placed: Placed) -> None:
     teacher = canvas.instructor()
-    assert (
-        teacher.post(f"/instructor/reflections/{HUGE}/comments", {"body": "x"}).status_code == 404
-    )
+    assert teacher.post(f"/instructor/reflections/{HUGE}", {"feedback": "x"}).status_code == 404
     assert teacher.post(f"/sync/items/{HUGE}/retry").status_code == 404
 
 

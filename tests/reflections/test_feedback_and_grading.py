@@ -41,11 +41,11 @@ class TestThread:
         student, teacher, reflection_id = _submitted(canvas, placed, app)
         assert _status(teacher, placed) == "awaiting_feedback"
         posted = teacher.post(
-            f"/instructor/reflections/{reflection_id}/comments",
+            f"/instructor/reflections/{reflection_id}",
             {
                 "version": "1",
                 "quote": "The driver calmed down",
-                "body": "What did you say, exactly?",
+                "feedback": "What did you say, exactly?",
                 "asks_reply": "1",
             },
         )
@@ -72,7 +72,7 @@ class TestThread:
     ) -> None:
         _, teacher, reflection_id = _submitted(canvas, placed, app)
         teacher.post(
-            f"/instructor/reflections/{reflection_id}/comments", {"version": "1", "body": "Good."}
+            f"/instructor/reflections/{reflection_id}", {"version": "1", "feedback": "Good."}
         )
         assert _status(teacher, placed) == "submitted"
 
@@ -81,8 +81,8 @@ class TestThread:
     ) -> None:
         student, teacher, reflection_id = _submitted(canvas, placed, app)
         wrong_quote = teacher.post(
-            f"/instructor/reflections/{reflection_id}/comments",
-            {"version": "1", "quote": "words never written", "body": "Keep this"},
+            f"/instructor/reflections/{reflection_id}",
+            {"version": "1", "quote": "words never written", "feedback": "Keep this"},
         )
         page = text_of(wrong_quote)
         assert wrong_quote.status_code == 422 and "copied exactly" in page and "Keep this" in page
@@ -99,7 +99,7 @@ class TestGrading:
         self, canvas: Canvas, placed: Placed, app: Flask
     ) -> None:
         student, teacher, reflection_id = _submitted(canvas, placed, app)
-        url = f"/instructor/reflections/{reflection_id}/grade"
+        url = f"/instructor/reflections/{reflection_id}"
         too_many = teacher.post(url, {"points": "11"})
         assert too_many.status_code == 422 and "from 0 to 10" in text_of(too_many)
         saved = teacher.post(
@@ -136,19 +136,21 @@ class TestGrading:
         self, canvas: Canvas, placed: Placed, app: Flask
     ) -> None:
         student, teacher, reflection_id = _submitted(canvas, placed, app)
-        url = f"/instructor/reflections/{reflection_id}/grade"
+        url = f"/instructor/reflections/{reflection_id}"
         page = text_of(teacher.get(f"/instructor/reflections/{reflection_id}"))
-        seen = re.search(r'name="version" value="(\d+)"', page)
+        seen = re.search(r'name="seen_version" value="(\d+)"', page)
         assert seen is not None and seen.group(1) == "1"
         submit(student, placed, TEXT + " Then I thanked them.")
 
-        stale = teacher.post(url, {"points": "8", "comment": "Kept.", "version": seen.group(1)})
+        stale = teacher.post(
+            url, {"points": "8", "comment": "Kept.", "seen_version": seen.group(1)}
+        )
         assert stale.status_code == 409
         assert "submitted version 2 after you opened this page" in text_of(stale)
         assert ">Kept.</textarea>" in text_of(stale) and 'value="8"' in text_of(stale)
         with app.app_context(), session_scope(app) as session:
             assert session.scalars(select(Grade)).all() == []
-        assert teacher.post(url, {"points": "8", "version": "2"}).status_code == 303
+        assert teacher.post(url, {"points": "8", "seen_version": "2"}).status_code == 303
         with app.app_context(), session_scope(app) as session:
             assert session.scalars(select(Grade.version_number)).one() == 2
 
@@ -158,7 +160,7 @@ class TestGrading:
         student, teacher, reflection_id = _submitted(canvas, placed, app)
         empty = text_of(student.get("/participant/feedback"))
         assert "No feedback yet" in empty and "With your grades" not in empty
-        url = f"/instructor/reflections/{reflection_id}/grade"
+        url = f"/instructor/reflections/{reflection_id}"
         teacher.post(url, {"points": "7", "comment": "Say what you would do next time."})
         page = text_of(student.get("/participant/feedback"))
         assert "With your grades" in page and "No feedback yet" not in page
@@ -168,9 +170,7 @@ class TestGrading:
         self, canvas: Canvas, placed: Placed, app: Flask
     ) -> None:
         _, teacher, reflection_id = _submitted(canvas, placed, app)
-        teacher.post(
-            f"/instructor/reflections/{reflection_id}/grade", {"points": "7", "comment": "x"}
-        )
+        teacher.post(f"/instructor/reflections/{reflection_id}", {"points": "7", "comment": "x"})
         with app.app_context(), session_scope(app) as session:
             item = session.scalars(select(OutboxItem).where(OutboxItem.kind == "grade")).one()
         assert "comment" not in item.payload
@@ -183,8 +183,8 @@ class TestGrading:
         placed = Placed(int(prompt_id.group(1)), custom, link="rl-6")
         submit(student, placed, "Policies: we have no rule on recording stops.")
         teacher = canvas.instructor(link="nav")
-        url = f"/instructor/reflections/{_reflection_id(app)}/grade"
-        form = text_of(teacher.get(url.removesuffix("/grade")))
+        url = f"/instructor/reflections/{_reflection_id(app)}"
+        form = text_of(teacher.get(url.removesuffix("")))
         assert "Uses evidence about the department" in form
         bad = teacher.post(url, {"rubric-c1": "9"})
         assert bad.status_code == 422 and "enter 0 to 5" in text_of(bad)
@@ -201,7 +201,7 @@ class TestGrading:
         student = placed.launch(canvas, "student-1", name="Amara Okafor")
         submit(student, placed, TEXT)
         teacher = canvas.instructor(link="nav")
-        url = f"/instructor/reflections/{_reflection_id(app)}/grade"
+        url = f"/instructor/reflections/{_reflection_id(app)}"
         assert teacher.post(url, {}).status_code == 422
         assert teacher.post(url, {"complete": "complete"}).status_code == 303
         with app.app_context(), session_scope(app) as session:
@@ -213,9 +213,7 @@ class TestGrading:
     ) -> None:
         placed.launch(canvas, "student-1")
         teacher = canvas.instructor(link="nav")
-        answer = teacher.post(
-            f"/instructor/reflections/{_reflection_id(app)}/grade", {"points": "5"}
-        )
+        answer = teacher.post(f"/instructor/reflections/{_reflection_id(app)}", {"points": "5"})
         assert answer.status_code == 422
 
 

@@ -189,9 +189,9 @@ def _course(canvas: Canvas, app: Flask, number: int, payload: str) -> XssCourse:
         rid = session.scalars(select(Reflection.id).where(Reflection.prompt_id == placed.prompt_id))
         reflection_id = rid.one()
     review = f"/instructor/reflections/{reflection_id}"
-    teacher.post(f"{review}/comments", {"version": "1", "quote": payload, "body": payload})
-    pages.append(teacher.post(f"{review}/comments", {"version": "1", "quote": "x" + payload}))
-    teacher.post(f"{review}/grade", {"rubric-c1": "3", "rubric-c2": "4", "comment": payload})
+    teacher.post(review, {"version": "1", "quote": payload, "feedback": payload})
+    pages.append(teacher.post(review, {"version": "1", "quote": "x" + payload}))
+    teacher.post(review, {"rubric-c1": "3", "rubric-c2": "4", "comment": payload})
     student.post(f"{placed.page}/reply", {"body": payload})
     pages.append(student.post(f"{placed.page}/submit", {"text": payload, "revision": "0"}))
     return XssCourse(teacher, student, placed, reflection_id, pages)

@@ -21,8 +21,7 @@ text.register(bp)
 QUEUE_PREVIEW = 5
 NOTICES = {
     "program": "The course program is set.",
-    "commented": "Your feedback is posted to the participant.",
-    "graded": "The grade is saved and queued for the Canvas gradebook.",
+    "list-done": "You reached the end of the list.",
     "prompt": "This course's copy of the prompt is updated. The program's bank is unchanged.",
     "points-canvas": "The prompt is updated, and the Canvas assignment now has the same points.",
     "points-later": "The prompt is updated. Its Canvas assignment gets the new points once it "

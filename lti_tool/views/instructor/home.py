@@ -3,6 +3,8 @@ feedback queue and a prompt's page."""
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import replace
 from typing import Any
 
 from flask import abort, redirect, render_template, request
@@ -11,6 +13,7 @@ from lti_tool.auth import current_launch, launch_required, token_url
 from lti_tool.db import parse_int
 from lti_tool.lti.canvas.review import REVIEW_PARAM
 from lti_tool.models import Prompt
+from lti_tool.services.cohort import CohortService, ListQuery, Sort, matches, to_remind
 from lti_tool.services.programs import get_program
 from lti_tool.services.workspace import Status
 from lti_tool.views.canvas_grades import read_canvas_grades
@@ -36,7 +39,7 @@ def home() -> Any:
         if reflection_id is None:
             abort(404)
         reflection = course_reflection(reflection_id)
-        return redirect(token_url("instructor.review", reflection_id=reflection.id), 303)
+        return redirect(token_url("review.review", reflection_id=reflection.id), 303)
     prompt = services().prompts.linked(scope.course, launch.resource_link_id)
     if prompt is None:
         return _workspace_page()
@@ -65,6 +68,9 @@ def _workspace_page() -> Any:
         queue=service.queue(scope.course, scope.person, limit=QUEUE_PREVIEW + 1),
         queue_preview=QUEUE_PREVIEW,
         statuses=list(Status),
+        not_started=Status.NOT_STARTED,
+        draft=Status.DRAFT,
+        waiting=ListQuery(),
         notice=notice(),
     )
 
@@ -84,10 +90,18 @@ def choose_program() -> Any:
 @bp.get("/queue")
 @launch_required("instructor")
 def queue() -> Any:
-    scope = member()
+    """Reflections across the course's prompts, waiting for feedback unless filtered otherwise."""
+    scope, query = member(), ListQuery.from_args(request.args)
     read_canvas_grades(scope.course)  # a grade given in SpeedGrader answers a reflection too
-    items = services().workspace.queue(scope.course, scope.person)
-    return render_template("instructor/queue.html", course=scope.course, items=items)
+    return render_template(
+        "instructor/queue.html",
+        course=scope.course,
+        query=query,
+        entries=CohortService(get_session()).entries(scope.course, scope.person, query),
+        statuses=list(Status),
+        sorts=list(Sort),
+        notice=notice(),
+    )
 
 
 @bp.get("/prompts/<int:prompt_id>")
@@ -97,14 +111,19 @@ def prompt_page(prompt_id: int) -> Any:
 
 
 def _prompt_page(prompt: Prompt) -> str:
-    scope = member()
-    rows = services().workspace.prompt_rows(scope.course, prompt, scope.person)
-    counts = {status: sum(1 for row in rows if row.status == status) for status in Status}
+    """The prompt's participants as filtered, sorted and searched, with who to remind."""
+    scope, cohort = member(), CohortService(get_session())
+    query = ListQuery.from_args(request.args, prompt_id=prompt.id)
+    everyone = cohort.entries(scope.course, scope.person, replace(query, status=None, search=""))
     return render_template(
         "instructor/prompt.html",
         course=scope.course,
         prompt=prompt,
-        rows=rows,
-        counts=counts,
+        query=query,
+        entries=[entry for entry in everyone if matches(entry, query)],
+        counts=Counter(entry.status for entry in everyone),
+        to_remind=to_remind(everyone),
+        statuses=list(Status),
+        sorts=list(Sort),
         notice=notice(),
     )
