@@ -35,8 +35,8 @@ def test_a_speedgrader_grade_then_a_tool_grade(
     review = open_review(instructor)
     expect(review.locator("#canvas-sync-state")).to_contain_text("Graded in Canvas")
     review.get_by_label(re.compile(r"^Points for version 1")).fill("6")
-    review.get_by_role("button", name="Save grade").click()
-    expect(review.get_by_role("status").first).to_contain_text("The grade is saved")
+    review.get_by_role("button", name="Save", exact=True).click()
+    expect(review.get_by_role("status").first).to_contain_text("Your review is saved")
 
     reload_review_until(instructor, lambda tool: tool.locator(".canvas-grade"), "Canvas holds: 7")
     review = instructor.tool()

@@ -100,8 +100,8 @@ class TestReadersWords:
             r"/instructor/reflections/(\d+)", text_of(teacher.get("/instructor/queue"))
         ).group(1)
         posted = teacher.post(
-            f"/instructor/reflections/{reflection_id}/comments",
-            {"body": "Say more about the stop.", "asks_reply": "1", "version": "1"},
+            f"/instructor/reflections/{reflection_id}",
+            {"feedback": "Say more about the stop.", "asks_reply": "1", "version": "1"},
         )
         assert posted.status_code in (200, 303), text_of(posted)[:300]
         mine = text_of(student.get("/participant/reflections"))

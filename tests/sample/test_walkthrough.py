@@ -168,8 +168,7 @@ def test_a_tour_can_change_nothing_and_reach_nothing_else(app: Flask, client: Fl
         instructor: [
             "/instructor/program",
             "/instructor/prompts/1/edit",
-            "/instructor/reflections/1/comments",
-            "/instructor/reflections/1/grade",
+            "/instructor/reflections/1",
             "/instructor/deep-link",
         ],
     }
