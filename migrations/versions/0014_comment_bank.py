@@ -1,7 +1,7 @@
 """comment bank: comments kept per course for reuse in feedback
 
 Revision ID: 0014_comment_bank
-Revises: 0013_canvas_results
+Revises: 0012_prompt_release
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014_comment_bank"
-down_revision = "0013_canvas_results"
+down_revision = "0012_prompt_release"
 branch_labels = None
 depends_on = None
 
