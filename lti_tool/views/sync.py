@@ -102,8 +102,7 @@ def choose_winner() -> Any:
     reflection_id = parse_int(request.form.get("reflection"))
     if reflection_id is not None:
         return redirect(
-            url_for("review.review", reflection_id=reflection_id, st=session_token())
-            + "#review",
+            url_for("review.review", reflection_id=reflection_id, st=session_token()) + "#review",
             303,
         )
     return redirect(url_for("sync.home", done=done, st=session_token()), code=303)
