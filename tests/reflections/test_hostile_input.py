@@ -37,7 +37,7 @@ def test_nul_characters_are_dropped_on_every_backend(
     assert submit(author, placed, "My\x00 reflection.").status_code == 303
     teacher = canvas.instructor()
     reflection = f"/instructor/reflections/{_reflection_id(canvas)}"
-    commented = teacher.post(f"{reflection}/comments", {"body": "Good\x00 start.", "version": "1"})
+    commented = teacher.post(reflection, {"feedback": "Good\x00 start.", "version": "1"})
     assert commented.status_code == 303
     with app.app_context(), session_scope(app) as session:
         stored = session.scalars(select(Reflection)).one()
