@@ -106,9 +106,10 @@ def test_orientation_in_the_browsers_time_zone_at_1280_and_390(
     panel = tool.get_by_role("region", name=re.compile("^Officers"))
     expect(panel).to_contain_text("Week 1 of 2")
     expect(panel).to_contain_text("Introductory program, 2 weeks · expect about 4 hours a week")
-    expect(panel).to_contain_text("0 of 2 submitted")
+    expect(panel).to_contain_text("0 of 1 submitted")
     expect(tool.locator("li[aria-current=step]")).to_contain_text("This week")
-    expect(tool.get_by_role("link", name="Week 2 reflection")).to_be_visible()  # never opened
+    # Nobody was launched into Week 2 yet: it may still be a draft in Canvas (issue 12).
+    expect(tool.get_by_role("link", name="Week 2 reflection")).to_have_count(0)
     expect(tool.locator("main")).not_to_contain_text("UTC")
     _readme_shot(camera, desktop.page, "participant-my-reflections")
 
