@@ -106,8 +106,11 @@ def _blueprint() -> Blueprint:
 
 
 def _headers(response: Response) -> Response:
-    """Canvas's own pages are not the tool's: no tool policy, only the basics every site sends."""
+    """Canvas's own pages are not the tool's: no tool policy, only the basics every site sends.
+
+    The referrer policy is the browsers' default: a cross-site POST (the login form into the
+    tool's iframe) carries the course page's `Origin`, and a link only its origin in `Referer`."""
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     response.headers.setdefault("Cache-Control", "no-store")
     return response

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from urllib.parse import urlsplit
 
 import click
 from flask import Flask
-from werkzeug.serving import run_simple
+from werkzeug.serving import BaseWSGIServer, make_server
 
 import demo_canvas
 import lti_tool
@@ -14,6 +15,10 @@ from demo_canvas import urls
 from demo_canvas.devserver import DevServer, install, tool_output
 from demo_canvas.front import tour_links
 from lti_tool.background import start_background_delivery
+
+PAGES_HOST = "127.0.0.2"
+"""Where the demo's course pages are, by default: a third site, neither the issuer nor the login
+host (127.0.0.1) nor the tool (localhost), as an institution's own Canvas domain is."""
 
 
 def _apps() -> tuple[Flask, Flask]:
@@ -40,23 +45,54 @@ def install_command() -> None:
 def serve() -> None:
     """Start the tool and the demo Canvas in one threaded server and print where to go.
 
-    Both answer on one port: the demo as 127.0.0.1, the tool as localhost (set
-    DEMO_CANVAS_BASE_URL and LTI_TOOL_BASE_URL to move them), two sites as in real Canvas.
+    One port, three sites as in Canvas cloud: the demo's login host and APIs as 127.0.0.1, its
+    course pages as 127.0.0.2, the tool as localhost (DEMO_CANVAS_BASE_URL,
+    DEMO_CANVAS_PAGES_URL and LTI_TOOL_BASE_URL move them).
     """
     tool, demo = _apps()
     with demo.app_context():
         demo_url, tool_url = urls.demo_base(), urls.tool_base()
     port = urlsplit(demo_url).port or 80
-    if (urlsplit(tool_url).port or 80) != port:
-        raise click.ClickException("DEMO_CANVAS_BASE_URL and LTI_TOOL_BASE_URL need the same port")
+    demo.config.setdefault(
+        "DEMO_CANVAS_PAGES_URL", f"{urlsplit(demo_url).scheme}://{PAGES_HOST}:{port}"
+    )
+    with demo.app_context():
+        pages_url, issuer = urls.pages_base(), urls.issuer()
+    if {urlsplit(url).port or 80 for url in (tool_url, pages_url)} != {port}:
+        raise click.ClickException(
+            "DEMO_CANVAS_BASE_URL, DEMO_CANVAS_PAGES_URL and LTI_TOOL_BASE_URL need the same port"
+        )
+    servers = listen(DevServer(tool, demo), port, pages_url)
     install(demo, tool)
     demo.config["DEMO_TOUR_LINKS"] = tour_links(lambda arguments: tool_output(tool, arguments))
     demo.config["DEMO_CANVAS_REGISTRATION_URL"] = installation_link(tool)
-    click.echo(f"\n  Open the demo Canvas:  {demo_url}/demo/")
+    click.echo(f"\n  Open the demo Canvas:  {pages_url}/demo/")
+    click.echo(f"  Its login host:        {demo_url} (issuer {issuer})")
     click.echo(f"  The tool answers at:   {tool_url} (framed by the demo Canvas)")
     click.echo("  Grades and submissions are delivered to Canvas in the background.\n")
     start_background_delivery(tool)
-    run_simple("127.0.0.1", port, DevServer(tool, demo), threaded=True, use_reloader=False)
+    for extra in servers[1:]:
+        threading.Thread(target=extra.serve_forever, daemon=True).start()
+    servers[0].serve_forever()
+
+
+def listen(app: DevServer, port: int, pages_url: str) -> list[BaseWSGIServer]:
+    """Servers on 127.0.0.1 (the login host, and the tool as localhost) and, when the pages host
+    is another IPv4 loopback address (127.x.y.z), on that one too."""
+    addresses = ["127.0.0.1"]
+    pages_host = urlsplit(pages_url).hostname or ""
+    if pages_host.startswith("127.") and pages_host not in addresses:
+        addresses.append(pages_host)
+    servers = []
+    for address in addresses:
+        try:
+            servers.append(make_server(address, port, app, threaded=True))
+        except OSError as error:
+            raise click.ClickException(
+                f"cannot listen on {address}:{port} ({error.strerror}). On macOS, add the "
+                f"loopback address first: sudo ifconfig lo0 alias {address} up"
+            ) from error
+    return servers
 
 
 def installation_link(tool: Flask) -> str:

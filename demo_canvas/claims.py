@@ -112,7 +112,7 @@ VARIABLES: dict[str, Callable[[LaunchSpec], str | None]] = {
     "$Person.address.timezone": lambda s: USER_TIME_ZONES.get(s.user.login_id),
     "$Canvas.course.name": lambda s: s.course.name,
     "$Canvas.user.id": lambda s: str(s.user.id),
-    "$Canvas.api.domain": lambda s: urls.demo_base().split("://", 1)[1],
+    "$Canvas.api.domain": lambda s: urls.host(urls.demo_base()),
     "$Canvas.assignment.id": lambda s: str(s.assignment.id) if s.assignment else None,
     "$Canvas.assignment.title": lambda s: s.assignment.name if s.assignment else None,
     "$Canvas.assignment.pointsPossible": lambda s: (

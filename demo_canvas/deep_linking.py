@@ -62,7 +62,7 @@ def return_url(
         keys.secret(session, keys.DATA_SIGNER),
         algorithm="HS256",
     )
-    return urls.demo(f"/courses/{course.id}/deep_linking_response", data=data)
+    return urls.page(f"/courses/{course.id}/deep_linking_response", data=data)
 
 
 class DeepLinkError(ValueError):

@@ -1,5 +1,5 @@
 """OIDC third-party-initiated login, ``authorize_redirect`` and ``authorize`` with Canvas's checks,
-and JWKS.
+JWKS, and the Platform Storage frame the login host serves.
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ def start_launch(session: Session, spec: LaunchSpec) -> LoginInitiation:
     hint = jwt.encode(
         {
             "verifier": verifier,
-            "canvas_domain": urls.demo_base().split("://", 1)[1],
+            "canvas_domain": urls.host(urls.pages_base()),
             "context_type": "Course",
             "context_id": spec.course.id,
             "canvas_locale": "en",
@@ -124,6 +124,14 @@ def start_launch(session: Session, spec: LaunchSpec) -> LoginInitiation:
 @faulty("jwks")
 def jwks() -> Response:
     return jsonify(keys.public_jwks(get_db()))
+
+
+@bp.get("/lti/post_message_forwarding")
+def post_message_forwarding() -> Response:
+    """The hidden sibling frame that answers Platform Storage messages from the tool; on the login
+    host, whose origin the tool posts to."""
+    html = render_template("demo_canvas/post_message_forwarding.html")
+    return Response(html, mimetype="text/html")
 
 
 @bp.route("/api/lti/authorize_redirect", methods=["GET", "POST"])

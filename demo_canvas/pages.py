@@ -12,7 +12,6 @@ from typing import Any, ParamSpec
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     g,
@@ -51,12 +50,11 @@ DEEP_LINKING_PLACEMENTS = ("link_selection", "assignment_selection")
 
 
 @bp.before_request
-def on_demo_origin() -> BaseResponse | None:
-    """Pages live on the demo origin only, so the tool (another origin) is a real third-party
-    iframe.
-    """
-    if request.method == "GET" and urls.origin(request.host_url) != urls.origin(urls.demo_base()):
-        return redirect(urls.demo_base() + request.full_path.rstrip("?"))
+def on_pages_origin() -> BaseResponse | None:
+    """Pages live on the pages host only (an institution's domain, neither the issuer nor the
+    login host), so the tool is a third-party iframe of a page on a host it was never told of."""
+    if request.method == "GET" and urls.origin(request.host_url) != urls.origin(urls.pages_base()):
+        return redirect(urls.pages_base() + request.full_path.rstrip("?"))
     return None
 
 
@@ -67,7 +65,7 @@ def signed_in(view: Callable[P, Any]) -> Callable[P, Any]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> Any:
         user = current_user(get_db())
         if user is None:
-            return redirect(urls.demo("/"))
+            return redirect(urls.page("/"))
         g.demo_user = user
         return view(*args, **kwargs)
 
@@ -191,7 +189,7 @@ def _launch_page(title: str, course: Course, initiation: LoginInitiation) -> str
         initiation=initiation,
         forwarding_url=urls.post_message_forwarding(),
         tool_origin=urls.origin(initiation.action),
-        demo_origin=urls.origin(urls.demo_base()),
+        demo_origin=urls.origin(urls.pages_base()),
     )
 
 
@@ -338,7 +336,7 @@ def speed_grader(course_id: int) -> str:
         initiation=initiation,
         forwarding_url=urls.post_message_forwarding(),
         tool_origin=urls.origin(initiation.action) if initiation else "",
-        demo_origin=urls.origin(urls.demo_base()),
+        demo_origin=urls.origin(urls.pages_base()),
     )
 
 
@@ -366,7 +364,7 @@ def grade_by_hand(course_id: int) -> BaseResponse:
         )
     session.commit()
     return redirect(
-        urls.demo(
+        urls.page(
             f"/courses/{course.id}/gradebook/speed_grader",
             assignment_id=assignment_id,
             student_id=student_id,
@@ -410,12 +408,5 @@ def dynamic_registration() -> str:
         "demo_canvas/dynamic_registration.html",
         frame_url=registration.registration_launch_url(tool_url, token),
         tool_origin=urls.origin(tool_url),
-        done_url=urls.demo("/admin", registered=1),
+        done_url=urls.page("/admin", registered=1),
     )
-
-
-@bp.get("/lti/post_message_forwarding")
-def post_message_forwarding() -> Response:
-    """The hidden sibling frame that answers Platform Storage messages from the tool."""
-    html = render_template("demo_canvas/post_message_forwarding.html")
-    return Response(html, mimetype="text/html")

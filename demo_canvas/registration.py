@@ -131,7 +131,7 @@ def openid_configuration() -> Response | tuple[Response, int]:
                 "locale",
             ],
             "subject_types_supported": ["public"],
-            "authorization_server": urls.demo_base().split("://", 1)[1],
+            "authorization_server": urls.host(urls.demo_base()),
             "https://purl.imsglobal.org/spec/lti-platform-configuration": {
                 "product_family_code": "canvas",
                 "version": "OpenSource",
@@ -139,9 +139,7 @@ def openid_configuration() -> Response | tuple[Response, int]:
                 "variables": sorted(SUPPORTED_VARIABLES),
                 "https://canvas.instructure.com/lti/account_name": "Demo Canvas",
                 "https://canvas.instructure.com/lti/account_lti_guid": ACCOUNT_LTI_GUID,
-                "https://canvas.instructure.com/lti/account_domain": urls.demo_base().split(
-                    "://", 1
-                )[1],
+                "https://canvas.instructure.com/lti/account_domain": urls.host(urls.pages_base()),
             },
         }
     )

@@ -131,7 +131,7 @@ def people(
     opened: list[Person] = []
 
     def sign_in(site: BrowserSite, mode: CookieMode, login_id: str) -> Person:
-        person = Person(browsers.get(mode), mode, camera, site.demo_url, site.tool_url)
+        person = Person(browsers.get(mode), mode, camera, site.pages_url, site.tool_url)
         opened.append(person)
         person.sign_in(login_id)
         return person

@@ -55,7 +55,8 @@ BASE_ARGS = [
     "--no-first-run",
     "--ignore-certificate-errors",
     # Nothing but loopback: every other host name fails to resolve.
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1",
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1 , "
+    "EXCLUDE 127.0.0.2 , EXCLUDE 127.0.0.3",
 ]
 BLOCKING_ARGS = ["--test-third-party-cookie-phaseout"]
 TIMEOUT_MS = 15_000
@@ -76,6 +77,10 @@ expect.set_options(timeout=TIMEOUT_MS)
 class CookieMode(StrEnum):
     ALLOWED = "cookies-allowed"
     BLOCKED = "cookies-blocked"
+    """Third-party cookies blocked by Chromium, and the tool's dropped before each `/lti/` step."""
+    NONE = "no-tool-cookies"
+    """No cookie of the tool ever reaches it (dropped before every request to it): a browser or
+    privacy setting that keeps none, so launches depend on Platform Storage alone."""
 
 
 class Browsers:
@@ -184,7 +189,7 @@ class Person:
         browser: Browser,
         mode: CookieMode,
         camera: Camera,
-        demo_url: str,
+        canvas_url: str,
         tool_url: str,
         *,
         viewport: tuple[int, int] = (1100, 900),
@@ -193,7 +198,7 @@ class Person:
         self.mode = mode
         self.camera = camera
         self.login_id = ""
-        self.demo_url = demo_url
+        self.canvas_url = canvas_url
         self.tool_url = tool_url
         self.context: BrowserContext = browser.new_context(
             ignore_https_errors=True,
@@ -203,8 +208,9 @@ class Person:
         )
         self.context.set_default_timeout(TIMEOUT_MS)
         self.context.add_init_script(RECORD_MESSAGES)
-        if mode is CookieMode.BLOCKED:
-            tool_paths = re.compile(re.escape(tool_url) + r"/lti/.*")
+        if mode is not CookieMode.ALLOWED:
+            paths = r"/lti/.*" if mode is CookieMode.BLOCKED else r"/.*"
+            tool_paths = re.compile(re.escape(tool_url) + paths)
             host = urlsplit(tool_url).hostname or ""
             self.context.route(tool_paths, _forget_tool_cookies(self.context, host))
         self.requests: list[str] = []
@@ -233,7 +239,7 @@ class Person:
     # The demo Canvas
 
     def sign_in(self, login_id: str) -> None:
-        self.page.goto(self.demo_url + "/demo/")
+        self.page.goto(self.canvas_url + "/demo/")
         self.camera.audit_once(self.page, "signed out")
         self.page.locator("#switch-user").select_option(login_id)
         self.page.locator("form.user-switcher").get_by_role("button").click()
@@ -242,7 +248,7 @@ class Person:
         self.camera.audit_once(self.page, f"dashboard as {login_id}")
 
     def open_course(self, name: str) -> None:
-        self.page.goto(self.demo_url + "/demo/")
+        self.page.goto(self.canvas_url + "/demo/")
         self.page.get_by_role("link", name=re.compile("^" + re.escape(name))).click()
         expect(self.page.get_by_role("heading", level=1)).to_contain_text(name)
         self.camera.audit_once(self.page, f"{self.page.url} as {self.login_id}")
@@ -290,7 +296,7 @@ class Person:
         assert self.launches, "no launch reached the tool"
         cookie = self.launches[-1].all_headers().get("cookie", "")
         verified = self.tool_requests("/lti/launch/verify", self.since_launch)
-        if self.mode is CookieMode.BLOCKED:
+        if self.mode is not CookieMode.ALLOWED:
             assert "lti1p3-" not in cookie, "a state cookie reached the tool with cookies blocked"
             assert verified, "no /lti/launch/verify: the launch did not use Platform Storage"
         else:

@@ -58,7 +58,7 @@ def _person(
         browsers.get(CookieMode.ALLOWED),
         CookieMode.ALLOWED,
         camera,
-        site.demo_url,
+        site.pages_url,
         site.tool_url,
         viewport=viewport,
         timezone_id=timezone_id,

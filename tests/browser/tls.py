@@ -1,5 +1,6 @@
-"""A throwaway certificate for the loopback HTTPS site: names `localhost` (the tool) and
-`127.0.0.1` (the demo Canvas), so the servers' own HTTP clients can verify each other."""
+"""A throwaway certificate for the loopback HTTPS sites: names `localhost` (the tool), `127.0.0.1`
+(the demo Canvas's login host), `127.0.0.2` (its course pages) and `127.0.0.3` (an unrelated
+site), so the servers' own HTTP clients can verify each other."""
 
 from __future__ import annotations
 
@@ -19,7 +20,11 @@ def write_certificate(folder: Path) -> tuple[Path, Path]:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
     now = datetime.now(UTC)
-    names = [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+    addresses = ("127.0.0.1", "127.0.0.2", "127.0.0.3")
+    names = [
+        x509.DNSName("localhost"),
+        *(x509.IPAddress(ipaddress.ip_address(address)) for address in addresses),
+    ]
     cert = (
         x509.CertificateBuilder()
         .subject_name(name)

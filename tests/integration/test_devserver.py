@@ -1,6 +1,7 @@
 """`make run`'s entry point, `python -m demo_canvas serve`, started as a developer starts it: the
-demo Canvas and the tool on one port as two sites, the demo seeded and registered with the tool,
-and a seeded course's week link opening its bank prompt in the tool."""
+demo Canvas (login host and course pages) and the tool on one port as three sites, the demo seeded
+and registered with the tool, and a seeded course's week link opening its bank prompt in the
+tool."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ def test_make_run_serves_a_seeded_demo_canvas_installed_in_the_tool(
 ) -> None:
     port = free_port()
     demo_url, tool_url = f"http://127.0.0.1:{port}", f"http://localhost:{port}"
+    pages_url = f"http://127.0.0.2:{port}"
     kept = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
     env = {
         **kept,
@@ -41,9 +43,9 @@ def test_make_run_serves_a_seeded_demo_canvas_installed_in_the_tool(
     command = [sys.executable, "-m", "demo_canvas", "serve"]
     log = tmp_path / "devserver.log"
     with served_process(command, cwd=ROOT, env=env, url=demo_url, log=log):
-        assert f"Open the demo Canvas:  {demo_url}/demo/" in log.read_text()
-        assert requests.get(tool_url + "/demo/", timeout=5).url == demo_url + "/demo/"
-        browser = DemoBrowser(demo_url)
+        assert f"Open the demo Canvas:  {pages_url}/demo/" in log.read_text()
+        assert requests.get(tool_url + "/demo/", timeout=5).url == pages_url + "/demo/"
+        browser = DemoBrowser(pages_url)
         browser.sign_in("participant1")
         page = browser.launch_item("Officers", "Week 1 reflection")
     found = find_bank_prompt(SEEDED_BANK_PROMPTS["OFFICERS"][1]["prompt_bank"])

@@ -1,9 +1,12 @@
 // LTI Platform Storage as Canvas's post_message_forwarding frame answers it:
 // lti.capabilities, lti.put_data and lti.get_data, each replied to as "<subject>.response" with the same
-// message_id. Values live in this origin's localStorage, partitioned by the tool's origin.
+// message_id. Values live in this page's memory while it is open, partitioned by the tool's origin, as
+// Canvas keeps them: this frame is on the login host inside a course page on another site, so
+// blocking third-party cookies blocks its localStorage too.
 (function () {
   "use strict";
   var SUPPORTED = ["lti.capabilities", "lti.put_data", "lti.get_data"];
+  var values = new Map();
 
   function storageKey(origin, key) {
     return "lti-platform-storage|" + origin + "|" + key;
@@ -27,13 +30,13 @@
     response.key = data.key;
     if (data.subject === "lti.put_data") {
       if (data.value === null || data.value === undefined) {
-        window.localStorage.removeItem(name);
+        values.delete(name);
       } else {
-        window.localStorage.setItem(name, String(data.value));
+        values.set(name, String(data.value));
       }
       response.value = data.value;
     } else {
-      response.value = window.localStorage.getItem(name);
+      response.value = values.has(name) ? values.get(name) : null;
     }
     return response;
   }
