@@ -24,6 +24,7 @@ class AuditAction(StrEnum):
     GRADE_SAVED = "grade.saved"
     GRADES_RESENT = "grades.resent"
     PROMPT_EDITED = "prompt.edited"
+    PROMPT_RELEASED = "prompt.released"
     REPORT_DOWNLOADED = "report.downloaded"
     COURSE_EXPORTED = "course.exported"
     PARTICIPANT_DELETED = "participant.deleted"
@@ -47,6 +48,7 @@ _LABELS = {
     AuditAction.GRADE_SAVED: "Saved a grade",
     AuditAction.GRADES_RESENT: "Sent grades to Canvas again",
     AuditAction.PROMPT_EDITED: "Edited a prompt",
+    AuditAction.PROMPT_RELEASED: "Showed a prompt to participants",
     AuditAction.REPORT_DOWNLOADED: "Downloaded the completion report",
     AuditAction.COURSE_EXPORTED: "Exported the course",
     AuditAction.PARTICIPANT_DELETED: "Deleted a participant's data on request",

@@ -351,6 +351,22 @@ class PromptService:
         if prompt.released_at is None:
             prompt.released_at = now
 
+    def release(self, prompt: Prompt, now: datetime, *, actor: Actor) -> None:
+        """The instructor shows a placed prompt to participants before any of them opened it
+        (they know it is published in Canvas; the tool cannot ask). Audited; repeating it is
+        harmless."""
+        if prompt.released_at is not None:
+            return
+        prompt.released_at = now
+        self.session.flush()
+        AuditLog(self.session).record(
+            AuditAction.PROMPT_RELEASED,
+            actor,
+            course_id=prompt.course_id,
+            subject_type="prompt",
+            subject_id=prompt.id,
+        )
+
     def visible(self, course: Course, prompt_id: int, person: Person) -> Prompt | None:
         """A prompt of this course that `person` (a participant) may see, else None."""
         return self.session.scalar(

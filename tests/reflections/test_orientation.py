@@ -36,7 +36,7 @@ class TestOrientation:
         assert "Introductory program, 2 weeks" in page and "about 4 hours a week" in page
         assert "Week 1 of 2" in page and 'aria-current="step"' in page
         assert "0 of 1 submitted" in page and "What happens after you submit" in page
-        assert "No reflection for this week yet." in page  # week 2, nothing placed there
+        assert "Not open yet." in page  # week 2: nothing placed, or not published yet
 
         submit(student, placed, "My reflection on a stop.")
         page = text_of(student.get("/participant/reflections"))

@@ -23,6 +23,7 @@ NOTICES = {
     "program": "The course program is set.",
     "list-done": "You reached the end of the list.",
     "prompt": "This course's copy of the prompt is updated. The program's bank is unchanged.",
+    "released": "Participants now see this prompt in their list and can open it.",
     "points-canvas": "The prompt is updated, and the Canvas assignment now has the same points.",
     "points-later": "The prompt is updated. Its Canvas assignment gets the new points once it "
     "has been opened from Canvas; edit the points again then.",

@@ -7,6 +7,7 @@ from typing import Any
 from flask import redirect, render_template, request
 
 from lti_tool.auth import launch_required, token_url
+from lti_tool.db import utcnow
 from lti_tool.models import GradingType, Prompt
 from lti_tool.services.prompts import (
     PromptInput,
@@ -19,6 +20,18 @@ from lti_tool.views.instructor.blueprint import (
 )
 from lti_tool.views.scope import actor, course_prompt, member
 from lti_tool.web import get_session, services
+
+
+@bp.post("/prompts/<int:prompt_id>/release")
+@launch_required("instructor")
+def release_prompt(prompt_id: int) -> Any:
+    """Show a placed prompt to participants now, rather than at the first one's launch."""
+    prompt = course_prompt(prompt_id)
+    services().prompts.release(prompt, utcnow(), actor=actor())
+    get_session().commit()
+    return redirect(
+        token_url("instructor.prompt_page", prompt_id=prompt.id, notice="released"), 303
+    )
 
 
 @bp.route("/prompts/<int:prompt_id>/edit", methods=["GET", "POST"])
