@@ -23,7 +23,8 @@ def background_delivery(app: Flask) -> BackgroundDelivery:
 
 
 def start_background_delivery(app: Flask, poll: float = DEFAULT_POLL) -> BackgroundDelivery:
-    """Deliver every due row from this process, polling every `poll` seconds at most."""
+    """Deliver every due row from this process, polling every `poll` seconds at most, and keep
+    courses' placed prompts fresh as the `sync run` worker does."""
     delivery = background_delivery(app)
-    delivery.keep_polling(poll)
+    delivery.keep_polling(poll, chores=wiring(app).refresh_placements)
     return delivery

@@ -23,13 +23,14 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from lti_tool.config import Settings
-from lti_tool.db import make_engine, transaction
+from lti_tool.db import make_engine, transaction, utcnow
 from lti_tool.http import SERVICE_PAGE, GuardedHttp
 from lti_tool.lti.advantage.client import ServiceClient
 from lti_tool.lti.flow import LtiGateway
 from lti_tool.lti.keys import KeyStore
 from lti_tool.lti.storage import DbStorage
 from lti_tool.lti.tool_config import DbToolConf
+from lti_tool.services import placements
 from lti_tool.services.audit import AuditLog
 from lti_tool.services.background_delivery import BackgroundDelivery
 from lti_tool.services.canvas_results import CanvasResults
@@ -99,6 +100,10 @@ class Wiring:
     @property
     def base_url(self) -> str:
         return self.settings.base_url
+
+    def refresh_placements(self) -> int:
+        """The worker's upkeep: read the placed prompts of every course gone stale."""
+        return placements.refresh_stale(self.sessions, self.service_client, utcnow())
 
     @cached_property
     def service_client(self) -> ServiceClient:

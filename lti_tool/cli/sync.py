@@ -7,8 +7,6 @@ import threading
 import click
 from flask.cli import AppGroup
 
-from lti_tool.db import utcnow
-from lti_tool.services import placements
 from lti_tool.services.delivery import Worker, worker_name
 from lti_tool.services.grade_status import reconcile
 from lti_tool.web import wiring
@@ -27,12 +25,8 @@ def sync_run(once: bool, workers: int, poll: float) -> None:
     stop = threading.Event()
     counts: list[int] = []
 
-    def refresh_placements() -> int:
-        """One worker also keeps every course's list of placed prompts fresh."""
-        return placements.refresh_stale(built.sessions, built.service_client, utcnow())
-
     def work(number: int) -> None:
-        chores = refresh_placements if number == 0 else None
+        chores = built.refresh_placements if number == 0 else None  # one keeps them fresh
         worker = Worker(built.sender(worker_name(f"cli{number}")), poll=poll, chores=chores)
         counts.append(worker.run(once=once, stop=stop))
 

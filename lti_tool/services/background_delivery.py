@@ -8,14 +8,16 @@ row was never tried, so with no worker running it stayed pending forever. The th
 depend on the connection.
 
 With `poll` set, the thread is also the always-running worker (what `make run` starts): it
-delivers every row that is due, retries included, as `sync run` does in production.
+delivers every row that is due, retries included, and runs the worker's upkeep (`chores`: reading
+stale courses' placed prompts), as `sync run` does in production.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from lti_tool.services.delivery import MIN_IDLE, Sender
 
@@ -35,6 +37,7 @@ class BackgroundDelivery:
         self._idle = threading.Event()
         self._idle.set()
         self._thread: threading.Thread | None = None
+        self._chores: Callable[[], Any] | None = None
 
     def hand_off(self, item_ids: Iterable[int]) -> None:
         """Deliver these rows soon, on the delivery thread; returns at once."""
@@ -44,9 +47,10 @@ class BackgroundDelivery:
         self.start()
         self._wake.set()
 
-    def keep_polling(self, poll: float) -> None:
+    def keep_polling(self, poll: float, chores: Callable[[], Any] | None = None) -> None:
         """Become the always-running worker of this process (see the module's docstring)."""
         self.poll = poll
+        self._chores = chores
         self.start()
         self._wake.set()
 
@@ -95,6 +99,8 @@ class BackgroundDelivery:
                 self.sender.send(handed)
             if self.poll is not None:
                 self.sender.run_due()
+                if self._chores is not None:
+                    self._chores()
         except Exception:  # the thread must outlive a bad row or a lost database connection
             LOG.exception("grade delivery failed; the rows stay queued")
         finally:

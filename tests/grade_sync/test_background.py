@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import timedelta
 
+import pytest
 from flask import Flask
 
 from lti_tool.background import start_background_delivery
 from lti_tool.models.grade_sync import OutboxItem, OutboxStatus
+from lti_tool.services import placements
 from lti_tool.services.background_delivery import BackgroundDelivery
 from lti_tool.services.delivery import Sender
 from lti_tool.web import session_scope, wiring
@@ -79,3 +82,22 @@ def test_an_unknown_row_handed_over_does_not_stop_delivery(app: Flask, canvas: D
     assert delivery.wait_idle()
     assert status_of(app, item_id) == OutboxStatus.SENT
     delivery.stop()
+
+
+def test_the_background_worker_keeps_placed_prompts_fresh(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`make run` has no `sync run`: its delivery thread does the worker's upkeep too, reading
+    the placed prompts of courses gone stale (every placed prompt known from the start)."""
+    passes = threading.Event()
+
+    def refresh_stale(*args: object) -> int:
+        passes.set()
+        return 0
+
+    monkeypatch.setattr(placements, "refresh_stale", refresh_stale)
+    delivery = start_background_delivery(app, poll=0.05)
+    try:
+        assert passes.wait(10), "the background worker never read stale courses' placements"
+    finally:
+        delivery.stop()
