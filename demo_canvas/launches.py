@@ -19,6 +19,7 @@ from demo_canvas.models import (
     DeveloperKey,
     Module,
     ModuleItem,
+    ResourceLink,
     Submission,
     User,
 )
@@ -40,16 +41,29 @@ def _deployment_id(session: Session, key: DeveloperKey) -> str:
 def item_launch(session: Session, user: User, course: Course, item: ModuleItem) -> LoginInitiation:
     """A student or teacher opening a module item (placement claim null, as for assignments)."""
     link = item.resource_link
+    return _link_launch(session, user, course, link, link.url, item.assignment, item)
+
+
+def _link_launch(
+    session: Session,
+    user: User,
+    course: Course,
+    link: ResourceLink,
+    target_link_uri: str,
+    assignment: Assignment | None,
+    module_item: ModuleItem | None = None,
+) -> LoginInitiation:
+    """A resource-link launch of ``link`` (a module item, or SpeedGrader's submission URL)."""
     spec = LaunchSpec(
         user=user,
         course=course,
         developer_key=link.developer_key,
         deployment_id=_deployment_id(session, link.developer_key),
         message_type=RESOURCE_LINK_REQUEST,
-        target_link_uri=link.url,
+        target_link_uri=target_link_uri,
         resource_link=link,
-        assignment=item.assignment,
-        module_item=item,
+        assignment=assignment,
+        module_item=module_item,
     )
     return start_launch(session, spec)
 
@@ -117,17 +131,7 @@ def submission_launch(
     link = assignment.resource_link
     if link is None or not submission.submission_data:
         raise LaunchNotPossible("the submission has no tool URL")
-    spec = LaunchSpec(
-        user=grader,
-        course=course,
-        developer_key=link.developer_key,
-        deployment_id=_deployment_id(session, link.developer_key),
-        message_type=RESOURCE_LINK_REQUEST,
-        target_link_uri=submission.submission_data,
-        resource_link=link,
-        assignment=assignment,
-    )
-    return start_launch(session, spec)
+    return _link_launch(session, grader, course, link, submission.submission_data, assignment)
 
 
 def find_module_item(session: Session, course_code: str, title: str) -> tuple[Course, ModuleItem]:
