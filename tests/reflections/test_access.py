@@ -51,6 +51,7 @@ def _instructor_routes(world: dict[str, Any]) -> list[tuple[str, str, dict[str, 
         ("GET", f"/instructor/prompts/{pid}", {}),
         ("GET", f"/instructor/prompts/{pid}/edit", {}),
         ("POST", f"/instructor/prompts/{pid}/edit", {"title": "Hijacked", "body": "x"}),
+        ("POST", f"/instructor/prompts/{pid}/release", {}),
         ("GET", "/instructor/", {"review": str(rid)}),
     ]
 
