@@ -6,13 +6,14 @@ from urllib.parse import urlsplit
 
 import click
 from flask import Flask
-from werkzeug.serving import run_simple
+from werkzeug.serving import make_server
 
 import demo_canvas
 import lti_tool
 from demo_canvas import urls
 from demo_canvas.devserver import DevServer, install, tool_output
 from demo_canvas.front import tour_links
+from demo_canvas.samples import load_sample_sessions
 from lti_tool.background import start_background_delivery
 
 
@@ -50,13 +51,19 @@ def serve() -> None:
     if (urlsplit(tool_url).port or 80) != port:
         raise click.ClickException("DEMO_CANVAS_BASE_URL and LTI_TOOL_BASE_URL need the same port")
     install(demo, tool)
+    load_sample_sessions(demo, lambda arguments: tool_output(tool, arguments))
     demo.config["DEMO_TOUR_LINKS"] = tour_links(lambda arguments: tool_output(tool, arguments))
     demo.config["DEMO_CANVAS_REGISTRATION_URL"] = installation_link(tool)
     click.echo(f"\n  Open the demo Canvas:  {demo_url}/demo/")
     click.echo(f"  The tool answers at:   {tool_url} (framed by the demo Canvas)")
-    click.echo("  Grades and submissions are delivered to Canvas in the background.\n")
+    click.echo("  Grades and submissions are delivered to Canvas in the background.")
+    click.echo("  The sample sessions (75 officers, 25 leaders, fictional) fill the gradebook as")
+    click.echo("  their queued grades arrive, within a minute of starting.\n")
+    # Bound before delivery starts, so the queued sample grades find the demo listening.
+    server = make_server("127.0.0.1", port, DevServer(tool, demo), threaded=True)
     start_background_delivery(tool)
-    run_simple("127.0.0.1", port, DevServer(tool, demo), threaded=True, use_reloader=False)
+    server.log_startup()
+    server.serve_forever()
 
 
 def installation_link(tool: Flask) -> str:

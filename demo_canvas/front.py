@@ -20,7 +20,12 @@ ROLE_LABELS = {
     EnrollmentType.STUDENT: "Participant",
     EnrollmentType.STUDENT_VIEW: "Student View",
 }
-PROGRAMS = {"OFFICERS": "officers", "LEADERS": "leaders"}
+PROGRAMS = {
+    "OFFICERS": "officers",
+    "LEADERS": "leaders",
+    "OFFICERS-SAMPLE": "officers",
+    "LEADERS-SAMPLE": "leaders",
+}
 """The tool's program each seeded course runs, by course code."""
 _LINK = re.compile(r"(https?://\S+/walkthrough/\S+)")
 
