@@ -52,8 +52,6 @@ SEED = 16
 INSTRUCTORS = ("instructor", "ta")
 """The demo users who stand for the plan's two instructors: the same instructor (and TA) as in
 the other demo courses, so one sign-in shows every course."""
-LOGIN_PREFIX = "sample-"
-"""The plan's people sign in under their plan id (``sample-officers-001``…)."""
 
 
 @dataclass(frozen=True)

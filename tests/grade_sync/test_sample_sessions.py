@@ -17,9 +17,11 @@ from sqlalchemy import func, select
 
 from demo_canvas.db import demo_session
 from demo_canvas.devserver import install, tool_output
+from demo_canvas.front import switcher_users
 from demo_canvas.models import Assignment, Enrollment, EnrollmentType, Submission, User
 from demo_canvas.models import Course as DemoCourse
 from demo_canvas.samples import SAMPLE_SESSIONS, SEED, load_sample_sessions
+from demo_canvas.seed import USERS
 from lti_tool.models import Course, CourseRole, Grade, OutboxItem, Person, Prompt, Reflection
 from lti_tool.models import Enrollment as ToolEnrollment
 from lti_tool.models.grade_sync import OutboxStatus
@@ -205,3 +207,11 @@ def test_a_later_day_plans_the_same_people(loaded: Loaded) -> None:
     plan = loaded.plans["officers"]
     later = plan_cohort("officers", SEED, date(2027, 3, 1))
     assert [p.name for p in later.participants] == [p.name for p in plan.participants]
+
+
+def test_the_user_switcher_lists_the_seeded_people_not_the_cohorts(loaded: Loaded) -> None:
+    with demo_session(loaded.canvas.app) as session:
+        shown = switcher_users(session, None)
+        assert [u.login_id for u in shown] == [u.login_id for u in USERS]
+        guide = session.scalars(select(User).where(User.login_id == "sample-officers-001")).one()
+        assert guide in switcher_users(session, guide)  # whoever is signed in is shown
