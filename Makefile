@@ -13,7 +13,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 ## Run the tool and the demo Canvas on embedded defaults (SQLite, generated keys), with the
-## fictional sample courses that walk-throughs show.
+## fictional sample courses that walk-throughs show and, in the demo Canvas, the same cohorts as
+## sample sessions with their grades delivered to its gradebook (serve sets them up once).
 run: $(STAMP)
 	$(BIN)/flask --app lti_tool db upgrade
 	$(BIN)/flask --app lti_tool sample load

@@ -14,6 +14,7 @@ import lti_tool
 from demo_canvas import urls
 from demo_canvas.devserver import DevServer, install, tool_output
 from demo_canvas.front import tour_links
+from demo_canvas.samples import load_sample_sessions
 from lti_tool.background import start_background_delivery
 
 PAGES_HOST = "127.0.0.2"
@@ -62,14 +63,18 @@ def serve() -> None:
         raise click.ClickException(
             "DEMO_CANVAS_BASE_URL, DEMO_CANVAS_PAGES_URL and LTI_TOOL_BASE_URL need the same port"
         )
+    # Bound before delivery starts, so the queued sample grades find the demo listening.
     servers = listen(DevServer(tool, demo), port, pages_url)
     install(demo, tool)
+    load_sample_sessions(demo, lambda arguments: tool_output(tool, arguments))
     demo.config["DEMO_TOUR_LINKS"] = tour_links(lambda arguments: tool_output(tool, arguments))
     demo.config["DEMO_CANVAS_REGISTRATION_URL"] = installation_link(tool)
     click.echo(f"\n  Open the demo Canvas:  {pages_url}/demo/")
     click.echo(f"  Its login host:        {demo_url} (issuer {issuer})")
     click.echo(f"  The tool answers at:   {tool_url} (framed by the demo Canvas)")
-    click.echo("  Grades and submissions are delivered to Canvas in the background.\n")
+    click.echo("  Grades and submissions are delivered to Canvas in the background.")
+    click.echo("  The sample sessions (75 officers, 25 leaders, fictional) fill the gradebook as")
+    click.echo("  their queued grades arrive, within a minute of starting.\n")
     start_background_delivery(tool)
     for extra in servers[1:]:
         threading.Thread(target=extra.serve_forever, daemon=True).start()

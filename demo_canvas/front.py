@@ -20,8 +20,15 @@ ROLE_LABELS = {
     EnrollmentType.STUDENT: "Participant",
     EnrollmentType.STUDENT_VIEW: "Student View",
 }
-PROGRAMS = {"OFFICERS": "officers", "LEADERS": "leaders"}
+PROGRAMS = {
+    "OFFICERS": "officers",
+    "LEADERS": "leaders",
+    "OFFICERS-SAMPLE": "officers",
+    "LEADERS-SAMPLE": "leaders",
+}
 """The tool's program each seeded course runs, by course code."""
+SAMPLE_LOGIN_PREFIX = "sample-"
+"""Sample-session participants sign in under their plan id (``sample-officers-001``…)."""
 _LINK = re.compile(r"(https?://\S+/walkthrough/\S+)")
 
 
@@ -45,6 +52,14 @@ def role_labels(session: Session) -> dict[int, str]:
     for user_id in admins:
         roles[user_id].append("admin")
     return {user_id: ", ".join(labels) for user_id, labels in roles.items()}
+
+
+def switcher_users(session: Session, current: User | None) -> list[User]:
+    """The user switcher's people: the seeded ones, not the sample sessions' fictional cohorts
+    (a hundred names; their courses' doors sign in as one), but whoever is signed in."""
+    cohort = User.login_id.startswith(SAMPLE_LOGIN_PREFIX)
+    shown = ~cohort if current is None else ~cohort | (User.id == current.id)
+    return list(session.scalars(select(User).where(shown).order_by(User.id)))
 
 
 def doors(session: Session) -> list[Door]:

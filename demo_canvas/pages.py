@@ -95,10 +95,11 @@ def _instructor_course(course_id: int) -> Course:
 
 def _render(template: str, **context: Any) -> str:
     session = get_db()
+    user = g.get("demo_user") or current_user(session)
     return render_template(
         template,
-        user=g.get("demo_user") or current_user(session),
-        users=list(session.scalars(select(User).order_by(User.id))),
+        user=user,
+        users=front.switcher_users(session, user),
         roles=front.role_labels(session),
         **context,
     )

@@ -13,7 +13,7 @@ import hashlib
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -153,7 +153,7 @@ def default_tool_config() -> dict[str, Any]:
     }
 
 
-def _opaque(text: str) -> str:
+def opaque(text: str) -> str:
     """A stable 40-hex id like Canvas's opaque ids."""
     return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
 
@@ -169,17 +169,17 @@ def seed(session: Session) -> None:
     session.add(key)
     session.flush()
     add_deployment(session, key)
-    users = {u.login_id: _add_user(session, u) for u in USERS}
+    users = {u.login_id: add_user(session, u) for u in USERS}
     prompts: Mapping[str, Mapping[int, Mapping[str, str]]] = (
         current_app.config.get("DEMO_CANVAS_SEED_PROMPTS") or {}
     )
     for spec in COURSES:
         course = _add_course(session, spec, users)
-        _add_modules(session, course, key, prompts.get(spec.code, {}))
+        add_modules(session, course, key, prompts.get(spec.code, {}))
     session.flush()
 
 
-def _add_user(session: Session, spec: SeedUser) -> User:
+def add_user(session: Session, spec: SeedUser) -> User:
     user = User(
         login_id=spec.login_id,
         name=f"{spec.given_name} {spec.family_name}",
@@ -187,7 +187,7 @@ def _add_user(session: Session, spec: SeedUser) -> User:
         family_name=spec.family_name,
         email=f"{spec.login_id}@example.edu",
         lti_id=str(uuid.uuid4()),
-        opaque_id=_opaque("user:" + spec.login_id),
+        opaque_id=opaque("user:" + spec.login_id),
         is_admin=spec.is_admin,
         is_test_user=spec.is_test_user,
     )
@@ -200,7 +200,7 @@ def _add_course(session: Session, spec: SeedCourse, users: dict[str, User]) -> C
     course = Course(
         name=spec.name,
         course_code=spec.code,
-        opaque_id=_opaque("course:" + spec.code),
+        opaque_id=opaque("course:" + spec.code),
         start_at=today - timedelta(days=3),
         weeks=spec.weeks,
     )
@@ -248,11 +248,16 @@ def _points(course: Course, week: int) -> float:
     return ASSIGNMENT_POINTS.get((course.course_code, week), POINTS)
 
 
-def _add_modules(
-    session: Session, course: Course, key: DeveloperKey, prompts: Mapping[int, Mapping[str, str]]
+def add_modules(
+    session: Session,
+    course: Course,
+    key: DeveloperKey,
+    prompts: Mapping[int, Mapping[str, str]],
+    schedule: Mapping[int, tuple[datetime, float]] | None = None,
 ) -> None:
     """A "Start here" module with an ungraded link, then one module per week with a graded
-    reflection.
+    reflection, due at the end of its week and worth ``POINTS`` unless `schedule` gives the
+    week's (due date, points).
     """
     start = Module(course_id=course.id, name="Start here", position=0)
     session.add(start)
@@ -270,12 +275,16 @@ def _add_modules(
         session.flush()
         title = f"Week {week} reflection"
         link = _link(session, course, key, title, prompts.get(week, {}))
+        due_at, points = (schedule or {}).get(week) or (
+            course.start_at + timedelta(weeks=week, hours=23, minutes=59),
+            _points(course, week),
+        )
         assignment = Assignment(
             course_id=course.id,
             name=title,
             description=f"<p>Reflect on what you practised in week {week}.</p>",
-            points_possible=_points(course, week),
-            due_at=course.start_at + timedelta(weeks=week, hours=23, minutes=59),
+            points_possible=points,
+            due_at=due_at,
             unlock_at=None,
             lock_at=None,
             published=True,
@@ -291,7 +300,7 @@ def _add_modules(
                 developer_key_id=key.id,
                 resource_link_id=link.id,
                 label=title,
-                score_maximum=_points(course, week),
+                score_maximum=points,
                 coupled=True,
                 primary=True,
                 **_placed_line_item(prompts.get(week, {})),

@@ -8,7 +8,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, make_url, select
+from sqlalchemy import (
+    DateTime,
+    Engine,
+    Executable,
+    MetaData,
+    create_engine,
+    event,
+    make_url,
+    select,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.pool import StaticPool
@@ -158,6 +167,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def write_after_call(session: Session, first_write: Executable) -> None:
+    """After a slow outside call (Canvas over HTTP), start storing what it answered with
+    `first_write`, in a new transaction.
+
+    SQLite in WAL mode refuses at once (busy timeout or not) a write from a transaction whose
+    read snapshot another connection has committed over, and a delivery thread commits often.
+    A transaction that writes before it reads waits for the lock instead, then reads the newest
+    data. Callers have no pending writes here; on PostgreSQL this only ends a read."""
+    session.commit()
+    session.execute(first_write)
 
 
 @contextmanager

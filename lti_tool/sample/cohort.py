@@ -154,6 +154,12 @@ def plan_cohort(
     return CohortPlan(program, seed, starts_at, now, instructors, participants, prompts, work)
 
 
+def today_for(program_key: str, starts_on: date) -> date:
+    """The day as of which a cohort that started on `starts_on` is planned (its last week), so
+    a course created from one plan can be filled from the same plan on a later day."""
+    return starts_on + timedelta(days=ELAPSED_DAYS[program_key])
+
+
 def guide_sub(program_key: str) -> str:
     """The participant a walk-through follows: the first of the cohort."""
     return f"sample-{program_key}-001"

@@ -1,17 +1,25 @@
-"""A program's sample course in the tool's own tables: a course no registration owns, so no
-Canvas launch, roster sync or grade delivery can reach it, and it reaches no real record.
+"""A program's sample cohort in the tool's own tables.
 
-Loading replaces the program's previous sample course and its fictional people as a whole.
+The walk-throughs' sample course belongs to no registration, so no Canvas launch, roster sync or
+grade delivery can reach it, and it reaches no real record; loading replaces the program's
+previous sample course and its fictional people as a whole.
+
+A cohort can also fill a course of a registered platform (the demo Canvas's sample sessions):
+its rows are keyed as that platform's launches key them, and its grades and submissions are
+queued in the outbox for delivery like any other, so the platform's gradebook agrees with the tool.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from lti_tool.db import get_or_create
+from lti_tool.lti.canvas.review import review_url
 from lti_tool.models import (
     Course,
     CourseRole,
@@ -24,8 +32,19 @@ from lti_tool.models import (
     ReadMarker,
     Reflection,
     ReflectionVersion,
+    Registration,
 )
-from lti_tool.sample.cohort import CohortPlan, SampleMessage, SampleWork, Stage, guide_sub
+from lti_tool.sample.cohort import (
+    CohortPlan,
+    SampleMessage,
+    SamplePerson,
+    SamplePrompt,
+    SampleWork,
+    Stage,
+    guide_sub,
+)
+from lti_tool.services.grading import score_target, subject_key
+from lti_tool.services.outbox import GradeSync
 from lti_tool.services.prompts import PromptService, input_from_bank
 from lti_tool.services.reflections import word_count
 
@@ -39,6 +58,32 @@ class SampleCourse:
     instructor: Person
     participant: Person
     """The participant a walk-through follows: one with feedback and a grade to show."""
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where the platform placed a week's prompt: its link and the assignment's line item."""
+
+    resource_link_id: str
+    lineitem_url: str
+    title: str
+
+
+@dataclass(frozen=True)
+class PlatformCourse:
+    """A registered platform's course a cohort fills, named as its launches name it."""
+
+    registration: Registration
+    context_id: str
+    title: str
+    label: str
+    lineitems_url: str | None
+    memberships_url: str | None
+    people: Mapping[str, SamplePerson]
+    """The platform's person (their `sub`, name) standing for each person of the plan, by the
+    plan's sub; instructors included."""
+    placements: Mapping[int, Placement]
+    """By week; every prompt of the plan is placed."""
 
 
 class SampleCourseStore:
@@ -87,20 +132,120 @@ class SampleCourseStore:
         people = self._enroll(course, plan)
         prompts = {}
         for sample in plan.prompts:
-            prompt = PromptService(self.session).create(
-                course, input_from_bank(sample.bank), bank_key=sample.bank.key
-            )
-            prompt.due_at = sample.due_at
+            prompt = self._prompt(course, sample, plan)
             prompt.resource_link_id = f"sample-week-{sample.bank.week}"  # "placed", as in Canvas
-            prompt.created_at = prompt.updated_at = plan.starts_at
-            prompt.released_at = plan.starts_at  # published, as a running course's are
             prompts[sample.bank.key] = prompt
         self.session.flush()
+        self._work(course, plan, prompts, people)
+        return course
+
+    def populate(
+        self, plan: CohortPlan, target: PlatformCourse, grade_sync: GradeSync, base_url: str
+    ) -> Course | None:
+        """Fill a platform's course with the cohort, and queue its submissions and grades for
+        delivery; None, changing nothing, when the course already holds reflections (filled
+        before, or real work that must not be mixed with fiction)."""
+        course = get_or_create(
+            self.session,
+            Course,
+            {"registration_id": target.registration.id, "context_id": target.context_id},
+            created_at=plan.starts_at,
+        )
+        self.session.flush()
+        if self.session.scalar(select(Reflection.id).where(Reflection.course_id == course.id)):
+            return None
+        course.title, course.label = target.title, target.label
+        course.program_key = plan.program.key
+        course.lineitems_url = target.lineitems_url or course.lineitems_url
+        course.memberships_url = target.memberships_url or course.memberships_url
+        people = self._enroll_platform(course, plan, target)
+        prompts = {}
+        for sample in plan.prompts:
+            placement = target.placements[sample.bank.week]
+            prompt = self._placed(course, placement) or self._prompt(course, sample, plan)
+            prompt.resource_link_id = placement.resource_link_id
+            prompt.lineitem_url = placement.lineitem_url
+            prompt.canvas_title = placement.title
+            prompts[sample.bank.key] = prompt
+        self.session.flush()
+        self._work(course, plan, prompts, people)
+        self._queue(course, prompts, grade_sync, base_url)
+        return course
+
+    def _placed(self, course: Course, placement: Placement) -> Prompt | None:
+        """The course's prompt for a placement, if a launch or a line-item refresh made it."""
+        return self.session.scalar(
+            select(Prompt).where(
+                Prompt.course_id == course.id,
+                (Prompt.resource_link_id == placement.resource_link_id)
+                | (Prompt.lineitem_url == placement.lineitem_url),
+            )
+        )
+
+    def _prompt(self, course: Course, sample: SamplePrompt, plan: CohortPlan) -> Prompt:
+        prompt = PromptService(self.session).create(
+            course, input_from_bank(sample.bank), bank_key=sample.bank.key
+        )
+        prompt.due_at = sample.due_at
+        prompt.created_at = prompt.updated_at = plan.starts_at
+        prompt.released_at = plan.starts_at  # published, as a running course's are
+        return prompt
+
+    def _work(
+        self,
+        course: Course,
+        plan: CohortPlan,
+        prompts: dict[str, Prompt],
+        people: dict[str, Person],
+    ) -> None:
         for work in plan.work:
             if work.stage != Stage.NOT_STARTED:
                 self._reflection(course, prompts[work.prompt_key], work, people, plan.now)
         self.session.flush()
-        return course
+
+    def _queue(
+        self, course: Course, prompts: dict[str, Prompt], grade_sync: GradeSync, base_url: str
+    ) -> None:
+        """What the services would have queued, as the latest state: the grade of a graded
+        reflection (it carries its submission), else the submission of a submitted one."""
+        graded = {
+            grade.reflection_id: grade
+            for grade in self.session.scalars(
+                select(Grade).join(Reflection).where(Reflection.course_id == course.id)
+            )
+        }
+        by_id = {prompt.id: prompt for prompt in prompts.values()}
+        reflections = self.session.scalars(
+            select(Reflection)
+            .where(Reflection.course_id == course.id, Reflection.version_count > 0)
+            .order_by(Reflection.id)
+        )
+        for reflection in reflections:
+            prompt, grade = by_id[reflection.prompt_id], graded.get(reflection.id)
+            review = review_url(base_url, reflection.id)
+            target, subject = score_target(course, prompt), subject_key(prompt)
+            if grade is None:
+                grade_sync.submission(
+                    course=course,
+                    person=reflection.person,
+                    subject_key=subject,
+                    target=target,
+                    submitted_at=reflection.submitted_at or course.created_at,
+                    review_url=review,
+                    new_attempt=True,
+                )
+            else:
+                grade_sync.grade(
+                    course=course,
+                    person=reflection.person,
+                    subject_key=subject,
+                    target=target,
+                    score_given=grade.score_given,
+                    comment=grade.comment,
+                    override_manual=False,
+                    review_url=review,
+                    submitted_at=reflection.submitted_at,
+                )
 
     def _enroll(self, course: Course, plan: CohortPlan) -> dict[str, Person]:
         people: dict[str, Person] = {}
@@ -120,6 +265,34 @@ class SampleCourseStore:
                     created_at=plan.starts_at,
                 )
             )
+        return people
+
+    def _enroll_platform(
+        self, course: Course, plan: CohortPlan, target: PlatformCourse
+    ) -> dict[str, Person]:
+        """The platform's people, keyed by the plan's subs (instructors' names stay theirs)."""
+        people: dict[str, Person] = {}
+        roles = [(p, CourseRole.INSTRUCTOR) for p in plan.instructors]
+        roles += [(p, CourseRole.PARTICIPANT) for p in plan.participants]
+        for sample, role in roles:
+            stand_in = target.people[sample.sub]
+            person = get_or_create(
+                self.session,
+                Person,
+                {"registration_id": target.registration.id, "sub": stand_in.sub},
+            )
+            person.name = person.name or stand_in.name
+            self.session.flush()
+            enrollment = get_or_create(
+                self.session,
+                Enrollment,
+                {"course_id": course.id, "person_id": person.id},
+                role=role,
+                created_at=plan.starts_at,
+            )
+            enrollment.role, enrollment.active = role, True
+            people[sample.sub] = person
+        self.session.flush()
         return people
 
     def _reflection(

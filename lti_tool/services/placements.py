@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import ColumnElement, Update, or_, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from lti_tool.db import parse_int
+from lti_tool.db import parse_int, write_after_call
 from lti_tool.lti.advantage.client import ServiceClient
 from lti_tool.lti.advantage.http import ServiceError
 from lti_tool.lti.advantage.tokens import Credentials
@@ -154,6 +154,7 @@ def sync_placements(
     entries = client.find_line_items(
         Credentials.of(registration), course.lineitems_url, tag=PROMPT_TAG
     )
+    write_after_call(session, _mark_synced(course, now))
     items = [item for entry in entries if (item := PlacedItem.read(entry)) is not None]
     try:
         with session.begin_nested():
@@ -169,6 +170,10 @@ def sync_placements(
         summary.added,
     )
     return summary
+
+
+def _mark_synced(course: Course, now: datetime) -> Update:
+    return update(Course).where(Course.id == course.id).values(placements_synced_at=now)
 
 
 def refresh_if_stale(
@@ -192,6 +197,10 @@ def refresh_if_stale(
     except ServiceError as error:
         session.rollback()
         LOG.warning("placements of course %s not read: status %s", course.id, error.status)
+        return None
+    except OperationalError:
+        session.rollback()
+        LOG.warning("placements of course %s not stored: the database was busy", course.id)
         return None
     session.commit()
     return summary

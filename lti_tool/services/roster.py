@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from lti_tool.db import get_or_create
+from lti_tool.db import get_or_create, write_after_call
 from lti_tool.lti.advantage.client import ServiceClient
 from lti_tool.lti.advantage.http import ServiceError
 from lti_tool.lti.advantage.nrps import Member
@@ -45,6 +46,10 @@ def refresh_if_stale(
     except ServiceError as error:
         LOG.warning("roster sync for course %s failed: status %s", course.id, error.status)
         return None
+    except OperationalError:
+        session.rollback()
+        LOG.warning("roster of course %s not stored: the database was busy", course.id)
+        return None
 
 
 def sync_roster(
@@ -57,6 +62,9 @@ def sync_roster(
         raise ServiceError("Canvas gave the tool no roster service for this course")
     registration = session.get_one(Registration, course.registration_id)
     members = client.members(Credentials.of(registration), course.memberships_url, rlid)
+    write_after_call(
+        session, update(Course).where(Course.id == course.id).values(roster_synced_at=now)
+    )
     seen = [_store_member(session, course, member).id for member in members]
     deactivated = 0
     if rlid is None:

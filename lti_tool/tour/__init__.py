@@ -29,14 +29,16 @@ def _refused(error: TourRefused) -> Any:
 
 
 def _bar() -> dict[str, Any]:
-    """The guide shown above every page of a tour: the step, its explanation, the way on."""
+    """The guide shown above every page of a tour: the step, its explanation, the way on; and
+    `in_tour`, for pages to leave out what a read-only tour cannot open or send."""
     tour = session.current()
     if tour is None or request.endpoint == "tour.start":  # the start page lists the steps itself
-        return {"tour_bar": None}
+        return {"tour_bar": None, "in_tour": tour is not None}
     steps = for_program(tour.program_key, current_app.view_functions)
     token: dict[str, Any] = {TOKEN_PARAM: session.current_token()}
     number = tour.step if 1 <= tour.step <= len(steps) else None
     return {
+        "in_tour": True,
         "tour_bar": {
             "tour": tour,
             "number": number,
@@ -49,5 +51,5 @@ def _bar() -> dict[str, Any]:
             if number and number < len(steps)
             else None,
             "overview": url_for("tour.start", **token),
-        }
+        },
     }

@@ -3,15 +3,18 @@ demo Canvas is in tests/integration/test_placed_prompts.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import event, select, update
+from sqlalchemy.exc import OperationalError
 
 from lti_tool.lti.advantage.http import ServiceError
 from lti_tool.lti.advantage.tokens import Credentials
-from lti_tool.models import Course, Prompt
+from lti_tool.models import Course, Prompt, Registration
 from lti_tool.services import placements
 from lti_tool.web import session_scope, wiring
 from tests.reflections.conftest import CANVAS, Canvas
@@ -120,3 +123,48 @@ def test_the_worker_refreshes_courses_gone_stale(canvas: Canvas, app: Flask) -> 
         assert placements.refresh_stale(sessions, fake, later) == 1  # type: ignore[arg-type]
         with session_scope(app) as session:
             assert session.scalars(select(Prompt.canvas_title)).one() == "Week 2"
+
+
+@contextmanager
+def commits_elsewhere_before_storing(app: Flask) -> Iterator[list[str]]:
+    """Just before the refresh stores a new prompt, another connection of the tool commits (the
+    delivery thread recording a sent grade, as under `make run`). Yields what it managed: on
+    SQLite it waits a moment for the write lock and gives up if the refresh holds it."""
+    engine = wiring(app).engine
+    outcome: list[str] = []
+
+    def meanwhile(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if outcome or not statement.lstrip().upper().startswith("INSERT INTO PROMPT"):
+            return
+        with engine.connect() as other:
+            if engine.dialect.name == "sqlite":
+                other.exec_driver_sql("PRAGMA busy_timeout=200")
+            try:
+                other.execute(update(Registration).values(issuer=Registration.issuer))
+                other.commit()
+                outcome.append("committed")
+            except OperationalError:
+                outcome.append("waited for the refresh")
+            finally:
+                if engine.dialect.name == "sqlite":
+                    other.exec_driver_sql("PRAGMA busy_timeout=30000")
+
+    event.listen(engine, "before_cursor_execute", meanwhile)
+    try:
+        yield outcome
+    finally:
+        event.remove(engine, "before_cursor_execute", meanwhile)
+
+
+def test_a_commit_elsewhere_while_storing_does_not_lose_the_refresh(
+    canvas: Canvas, app: Flask
+) -> None:
+    """SQLite refuses a write from a read snapshot another connection committed over; the
+    refresh writes first after the Canvas call, so it is stored on both databases."""
+    canvas.instructor(link="nav", custom={"program": "officers"})
+    fake = FakeCanvas([_item(2, "reflection-bank-officers-systemic-routine", "Week 2")])
+    with commits_elsewhere_before_storing(app) as outcome:
+        assert _refresh(app, fake) == placements.PlacementSummary(line_items=1, added=1)
+    assert outcome, "the other connection never ran"
+    with app.app_context(), session_scope(app) as session:
+        assert session.scalars(select(Prompt.canvas_title)).one() == "Week 2"

@@ -78,6 +78,17 @@ SEND_FIRST_FORM = """async () => {
 """Every field of the page's first form, disabled ones too, sent as the form would send them."""
 
 
+PROVOKE_AUTOSAVE = """() => {
+    const area = document.getElementById("text");
+    if (!area) { return false; }
+    area.value += " more";
+    area.dispatchEvent(new Event("input"));
+    window.dispatchEvent(new Event("online"));
+    return true;
+}"""
+"""What would make the editor save at once (new text, then the browser back online)."""
+
+
 def _try_to_change_things(page: Page) -> None:
     """Everything a visitor could reach for is switched off; a form sent anyway is refused."""
     for control in page.locator("main form :is(input, textarea, select, button)").all():
@@ -101,6 +112,20 @@ def test_the_tour_end_to_end(
     folder = screenshot_root() / f"tour-{program}-{width}"
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
+    refused: list[str] = []
+    page.on(
+        "response",
+        lambda r: (
+            refused.append(f"{r.request.method} {r.url} {r.status}")
+            if r.status >= 400 and r.request.resource_type != "fetch"
+            else None
+        ),
+    )
+    scripted: list[str] = []
+    page.on(
+        "request",
+        lambda r: scripted.append(r.url) if r.url.endswith("/draft") else None,
+    )
     try:
         page.goto(f"{served}/walkthrough/{secret}")
         expect(page.get_by_role("heading", level=1)).to_contain_text("Walk-through")
@@ -116,9 +141,13 @@ def test_the_tour_end_to_end(
             assert "/walkthrough/" not in page.url
             _check(page, folder, f"{number:02d}-{step.perspective}")
             _try_to_change_things(page)
+            if page.evaluate(PROVOKE_AUTOSAVE):
+                page.wait_for_timeout(300)
             if number < len(steps):
                 guide.get_by_role("link", name="Next step").click()
         expect(page.get_by_role("link", name="Next step")).to_have_count(0)
+        assert not refused, "a page or resource of the tour was refused"
+        assert not scripted, "the editor tried to autosave in the tour"
     finally:
         context.close()
     after = _rows(app)

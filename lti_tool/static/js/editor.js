@@ -206,6 +206,18 @@
     });
   }
 
+  var printButton = document.getElementById("print-button");
+  if (printButton) {
+    printButton.hidden = false;
+    printButton.addEventListener("click", function () { window.print(); });
+  }
+  var focusTarget = document.getElementById("error-summary") || document.getElementById("status");
+  if (focusTarget) { focusTarget.focus(); }
+  updateCount();
+  // Without an autosave address the editor is read-only (a walk-through): it counts words,
+  // and sends nothing and keeps no copy in this browser.
+  if (!url) { return; }
+
   conflictPanel.querySelector("h3").setAttribute("tabindex", "-1");
   document.getElementById("keep-mine").addEventListener("click", function () { resolveConflict(false); });
   document.getElementById("use-theirs").addEventListener("click", function () { resolveConflict(true); });
@@ -219,11 +231,6 @@
   sections.forEach(function (field) {
     field.addEventListener("input", function () { area.value = compose(); edited(); });
   });
-  var printButton = document.getElementById("print-button");
-  if (printButton) {
-    printButton.hidden = false;
-    printButton.addEventListener("click", function () { window.print(); });
-  }
   window.addEventListener("online", function () { schedule(0); });
   window.addEventListener("offline", function () { say("Not saved: offline, retrying. Your text is kept in this browser."); });
   form.addEventListener("submit", function (event) {
@@ -238,8 +245,5 @@
     if (area.value !== savedText && !inFlight) { writeBackup(); }
     if (area.value !== savedText && sessionEnded) { event.preventDefault(); }
   });
-  updateCount();
   offerRestore();
-  var focusTarget = document.getElementById("error-summary") || document.getElementById("status");
-  if (focusTarget) { focusTarget.focus(); }
 })();
