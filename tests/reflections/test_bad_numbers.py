@@ -78,6 +78,8 @@ def test_instructor_forms(canvas: Canvas, placed: Placed) -> None:
     teacher = canvas.instructor()
     assert teacher.post(f"/instructor/reflections/{HUGE}", {"feedback": "x"}).status_code == 404
     assert teacher.post(f"/sync/items/{HUGE}/retry").status_code == 404
+    assert teacher.post(f"/instructor/prompts/{HUGE}/release").status_code == 404
+    assert teacher.post(f"/instructor/prompts/{TOO_LONG_TO_PARSE}/release").status_code == 404
 
 
 def test_a_huge_custom_prompt_id_is_ignored(canvas: Canvas, placed: Placed) -> None:
