@@ -215,9 +215,14 @@ class PromptService:
         self.session.flush()
         return prompt
 
-    def update(self, prompt: Prompt, data: PromptInput, *, actor: Actor) -> Prompt:
-        """Change the course's copy of a prompt (the program's bank is untouched); audited."""
+    def update(
+        self, prompt: Prompt, data: PromptInput, *, actor: Actor, week: int | None = None
+    ) -> Prompt:
+        """Change the course's copy of a prompt (the program's bank is untouched); audited.
+        `week`: the module week it belongs to, when the instructor moved it."""
         _apply(prompt, validate(data))
+        if week is not None:
+            prompt.week = week
         self.session.flush()
         AuditLog(self.session).record(
             AuditAction.PROMPT_EDITED,

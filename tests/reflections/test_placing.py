@@ -169,6 +169,25 @@ class TestLinkingAndCopies:
         refused = teacher.post(f"/instructor/prompts/{prompt_id}/edit", {"title": "", "body": "x"})
         assert refused.status_code == 422 and "Enter a title" in text_of(refused)
 
+    def test_an_edit_moves_the_prompt_to_another_module_week(
+        self, canvas: Canvas, app: Flask
+    ) -> None:
+        """Canvas's module moved, or the placement chose the bank's week: the instructor sets
+        the week participants see it under."""
+        item = canvas.place({"source": "officers-rights-prevention"})
+        teacher = canvas.instructor(link="rl-6", custom=item["custom"])
+        prompt_id = item["custom"]["prompt_id"]
+        form = text_of(teacher.get(f"/instructor/prompts/{prompt_id}/edit"))
+        assert '<option value="1" selected>Week 1' in form and "Week 2:" in form
+        fields = {"title": "Rights on a shift", "body": "Describe one.", "points": "10"}
+        refused = teacher.post(f"/instructor/prompts/{prompt_id}/edit", {**fields, "week": "7"})
+        assert refused.status_code == 422 and "1 to 2." in (text_of(refused))
+        saved = teacher.post(f"/instructor/prompts/{prompt_id}/edit", {**fields, "week": "2"})
+        assert saved.status_code == 303
+        with app.app_context(), session_scope(app) as session:
+            prompt = session.get(Prompt, int(prompt_id))
+            assert prompt is not None and prompt.week == 2
+
 
 def test_deep_link_item_helper_rejects_other_pages(canvas: Canvas) -> None:
     teacher = canvas.instructor(link="nav", custom={"program": "officers"})

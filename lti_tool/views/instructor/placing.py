@@ -69,7 +69,7 @@ def place() -> Any:
         return choose_program_page("deep_link", 422)
     form = request.form.to_dict()
     data, bank_key, errors = _placement_input(program, form)
-    week = _placement_week(program, form.get("week", ""), errors)
+    week = placement_week(program, form.get("week", ""), errors)
     if not errors:
         try:
             prompt = services().prompts.create(scope.course, data, bank_key=bank_key, week=week)
@@ -95,7 +95,7 @@ def place() -> Any:
     )
 
 
-def _placement_week(program: Program, raw: str, errors: dict[str, str]) -> int | None:
+def placement_week(program: Program, raw: str, errors: dict[str, str]) -> int | None:
     """The module week the instructor chose (None: the bank prompt's own week)."""
     if not raw.strip():
         return None

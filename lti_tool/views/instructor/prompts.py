@@ -9,15 +9,15 @@ from flask import redirect, render_template, request
 from lti_tool.auth import launch_required, token_url
 from lti_tool.db import utcnow
 from lti_tool.models import GradingType, Prompt
+from lti_tool.services.programs import get_program
 from lti_tool.services.prompts import (
     PromptInput,
     PromptInvalid,
     rubric_text,
 )
 from lti_tool.views.canvas_points import put_points_to_canvas
-from lti_tool.views.instructor.blueprint import (
-    bp,
-)
+from lti_tool.views.instructor.blueprint import bp
+from lti_tool.views.instructor.placing import placement_week
 from lti_tool.views.scope import actor, course_prompt, member
 from lti_tool.web import get_session, services
 
@@ -39,28 +39,39 @@ def release_prompt(prompt_id: int) -> Any:
 def edit_prompt(prompt_id: int) -> Any:
     prompt = course_prompt(prompt_id)
     if request.method == "GET":
-        return _prompt_form(prompt, _input_from_prompt(prompt))
+        return _prompt_form(prompt, _input_from_prompt(prompt), week=str(prompt.week or ""))
     data = _prompt_input(request.form, outline=tuple(prompt.outline))
+    raw_week = request.form.get("week", "")
+    errors: dict[str, str] = {}
+    program = get_program(member().course.program_key or "")
+    week = placement_week(program, raw_week, errors) if program is not None else None
     points_before = prompt.points_possible
     try:
-        services().prompts.update(prompt, data, actor=actor())
+        if errors:
+            raise PromptInvalid(errors)
+        services().prompts.update(prompt, data, actor=actor(), week=week)
     except PromptInvalid as invalid:
         get_session().rollback()
-        return _prompt_form(prompt, data, invalid.errors), 422
+        return _prompt_form(prompt, data, {**invalid.errors, **errors}, week=raw_week), 422
     get_session().commit()
     changed = prompt.points_possible != points_before
     notice = put_points_to_canvas(prompt, points_before) if changed else "prompt"
     return redirect(token_url("instructor.prompt_page", prompt_id=prompt.id, notice=notice), 303)
 
 
-def _prompt_form(prompt: Prompt, data: PromptInput, errors: dict[str, str] | None = None) -> str:
+def _prompt_form(
+    prompt: Prompt, data: PromptInput, errors: dict[str, str] | None = None, *, week: str
+) -> str:
+    course = member().course
     return render_template(
         "instructor/prompt_edit.html",
-        course=member().course,
+        course=course,
         prompt=prompt,
         data=data,
         errors=errors or {},
         grading_types=list(GradingType),
+        program=get_program(course.program_key or ""),
+        week=week,
     )
 
 
