@@ -92,6 +92,12 @@ class AuditLog:
             detail=detail,
         )
 
+    def prompt(self, action: AuditAction, actor: Actor, prompt: Prompt) -> AuditEvent:
+        """A course's copy of a prompt changed or shown to participants."""
+        return self.record(
+            action, actor, course_id=prompt.course_id, subject_type="prompt", subject_id=prompt.id
+        )
+
     def course(
         self, action: AuditAction, actor: Actor, course_id: int, detail: str = ""
     ) -> AuditEvent:

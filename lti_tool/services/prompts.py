@@ -224,13 +224,7 @@ class PromptService:
         if week is not None:
             prompt.week = week
         self.session.flush()
-        AuditLog(self.session).record(
-            AuditAction.PROMPT_EDITED,
-            actor,
-            course_id=prompt.course_id,
-            subject_type="prompt",
-            subject_id=prompt.id,
-        )
+        AuditLog(self.session).prompt(AuditAction.PROMPT_EDITED, actor, prompt)
         return prompt
 
     def resolve_launch(
@@ -364,13 +358,7 @@ class PromptService:
             return
         prompt.released_at = now
         self.session.flush()
-        AuditLog(self.session).record(
-            AuditAction.PROMPT_RELEASED,
-            actor,
-            course_id=prompt.course_id,
-            subject_type="prompt",
-            subject_id=prompt.id,
-        )
+        AuditLog(self.session).prompt(AuditAction.PROMPT_RELEASED, actor, prompt)
 
     def visible(self, course: Course, prompt_id: int, person: Person) -> Prompt | None:
         """A prompt of this course that `person` (a participant) may see, else None."""
