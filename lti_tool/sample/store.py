@@ -19,7 +19,6 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from lti_tool.db import get_or_create
-from lti_tool.lti.canvas.review import review_url
 from lti_tool.models import (
     Course,
     CourseRole,
@@ -43,10 +42,10 @@ from lti_tool.sample.cohort import (
     Stage,
     guide_sub,
 )
-from lti_tool.services.grading import score_target, subject_key
+from lti_tool.services.grading import queue_grade, queue_submission
 from lti_tool.services.outbox import GradeSync
 from lti_tool.services.prompts import PromptService, input_from_bank
-from lti_tool.services.reflections import word_count
+from lti_tool.services.sections import word_count
 
 UNREAD_FOR = timedelta(days=2)
 """Instructor messages newer than this are still unread by the participant."""
@@ -222,29 +221,19 @@ class SampleCourseStore:
         )
         for reflection in reflections:
             prompt, grade = by_id[reflection.prompt_id], graded.get(reflection.id)
-            review = review_url(base_url, reflection.id)
-            target, subject = score_target(course, prompt), subject_key(prompt)
             if grade is None:
-                grade_sync.submission(
-                    course=course,
-                    person=reflection.person,
-                    subject_key=subject,
-                    target=target,
-                    submitted_at=reflection.submitted_at or course.created_at,
-                    review_url=review,
-                    new_attempt=True,
-                )
+                submitted_at = reflection.submitted_at or course.created_at
+                queue_submission(grade_sync, course, prompt, reflection, base_url, submitted_at)
             else:
-                grade_sync.grade(
-                    course=course,
-                    person=reflection.person,
-                    subject_key=subject,
-                    target=target,
+                queue_grade(
+                    grade_sync,
+                    course,
+                    prompt,
+                    reflection,
+                    base_url,
                     score_given=grade.score_given,
                     comment=grade.comment,
                     override_manual=False,
-                    review_url=review,
-                    submitted_at=reflection.submitted_at,
                 )
 
     def _enroll(self, course: Course, plan: CohortPlan) -> dict[str, Person]:

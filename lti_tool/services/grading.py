@@ -44,6 +44,51 @@ def score_target(course: Course, prompt: Prompt) -> ScoreTarget:
     )
 
 
+def queue_submission(
+    grade_sync: GradeSync,
+    course: Course,
+    prompt: Prompt,
+    reflection: Reflection,
+    base_url: str,
+    submitted_at: datetime,
+) -> None:
+    """Queue the reflection's submission for Canvas: a new attempt, linking to its review."""
+    grade_sync.submission(
+        course=course,
+        person=reflection.person,
+        subject_key=subject_key(prompt),
+        target=score_target(course, prompt),
+        submitted_at=submitted_at,
+        review_url=review_url(base_url, reflection.id),
+        new_attempt=True,
+    )
+
+
+def queue_grade(
+    grade_sync: GradeSync,
+    course: Course,
+    prompt: Prompt,
+    reflection: Reflection,
+    base_url: str,
+    *,
+    score_given: float,
+    comment: str | None,
+    override_manual: bool,
+) -> None:
+    """Queue the reflection's grade for Canvas (it carries the submission time)."""
+    grade_sync.grade(
+        course=course,
+        person=reflection.person,
+        subject_key=subject_key(prompt),
+        target=score_target(course, prompt),
+        score_given=score_given,
+        comment=comment,
+        override_manual=override_manual,
+        review_url=review_url(base_url, reflection.id),
+        submitted_at=reflection.submitted_at,
+    )
+
+
 class GradeInvalid(FormInvalid):
     """A grade outside what the prompt's grading type allows."""
 
@@ -187,16 +232,15 @@ class GradingService:
         self.session.add(grade)
         reflection.waiting_since = None
         self.session.flush()
-        self.grade_sync.grade(
-            course=course,
-            person=reflection.person,
-            subject_key=subject_key(prompt),
-            target=score_target(course, prompt),
+        queue_grade(
+            self.grade_sync,
+            course,
+            prompt,
+            reflection,
+            self.base_url,
             score_given=result.given,
             comment=grade.comment if data.send_comment else None,
             override_manual=data.override_manual,
-            review_url=review_url(self.base_url, reflection.id),
-            submitted_at=reflection.submitted_at,
         )
         AuditLog(self.session).reflection(
             AuditAction.GRADE_SAVED, actor, reflection, f"version {grade.version_number}"

@@ -13,12 +13,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from lti_tool.db import get_or_create
-from lti_tool.lti.canvas.review import review_url
 from lti_tool.models import AuditAction, Course, Person, Prompt, Reflection, ReflectionVersion
 from lti_tool.services.audit import Actor, AuditLog
-from lti_tool.services.grading import score_target, subject_key
+from lti_tool.services.grading import queue_submission
 from lti_tool.services.outbox import GradeSync
-from lti_tool.services.sections import word_count as word_count  # the sample cohort counts words
 from lti_tool.services.sections import written_words
 
 MAX_CHARS = 100_000
@@ -186,15 +184,7 @@ class ReflectionService:
         reflection.waiting_since = reflection.waiting_since or now
         reflection.reply_requested = False
         self.session.flush()
-        self.grade_sync.submission(
-            course=course,
-            person=person,
-            subject_key=subject_key(prompt),
-            target=score_target(course, prompt),
-            submitted_at=now,
-            review_url=review_url(self.base_url, reflection.id),
-            new_attempt=True,
-        )
+        queue_submission(self.grade_sync, course, prompt, reflection, self.base_url, now)
         AuditLog(self.session).reflection(
             AuditAction.REFLECTION_SUBMITTED, actor, reflection, f"version {version.number}"
         )
