@@ -11,7 +11,6 @@ from typing import Any, TypeVar
 from sqlalchemy import (
     DateTime,
     Engine,
-    Executable,
     MetaData,
     create_engine,
     event,
@@ -20,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
 
@@ -169,16 +169,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def write_after_call(session: Session, first_write: Executable) -> None:
-    """After a slow outside call (Canvas over HTTP), start storing what it answered with
-    `first_write`, in a new transaction.
+def write_after_call(session: Session, row: object, **values: object) -> None:
+    """After a slow outside call (Canvas over HTTP), start storing what it answered by setting
+    `values` on `row`, written first in a new transaction.
 
     SQLite in WAL mode refuses at once (busy timeout or not) a write from a transaction whose
     read snapshot another connection has committed over, and a delivery thread commits often.
     A transaction that writes before it reads waits for the lock instead, then reads the newest
     data. Callers have no pending writes here; on PostgreSQL this only ends a read."""
     session.commit()
-    session.execute(first_write)
+    for name, value in values.items():
+        setattr(row, name, value)
+        flag_modified(row, name)  # written even when the value is the one already there
+    session.flush()
 
 
 @contextmanager

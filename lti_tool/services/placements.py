@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Update, or_, select, update
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -86,7 +86,7 @@ class PlacementService:
         self.session = session
         self.prompts = PromptService(session)
 
-    def apply(self, course: Course, items: list[PlacedItem], now: datetime) -> PlacementSummary:
+    def apply(self, course: Course, items: list[PlacedItem]) -> PlacementSummary:
         """Tie each placed line item to the course's prompt, creating the prompts the course
         does not have yet. Prompts already known are never removed here: a line item missing
         from one answer may be an unpublished or paged-out assignment, and reflections stay."""
@@ -98,7 +98,6 @@ class PlacementService:
                 added += created
             if prompt is not None:
                 self._note(course, prompt, item)
-        course.placements_synced_at = now
         self.session.flush()
         return PlacementSummary(len(items), added)
 
@@ -154,11 +153,11 @@ def sync_placements(
     entries = client.find_line_items(
         Credentials.of(registration), course.lineitems_url, tag=PROMPT_TAG
     )
-    write_after_call(session, _mark_synced(course, now))
+    write_after_call(session, course, placements_synced_at=now)  # re-marked: takes the lock
     items = [item for entry in entries if (item := PlacedItem.read(entry)) is not None]
     try:
         with session.begin_nested():
-            summary = PlacementService(session).apply(course, items, now)
+            summary = PlacementService(session).apply(course, items)
     except IntegrityError:
         # A launch tied one of these links at the same moment; the next refresh completes it.
         LOG.info("placements of course %s changed during the refresh", course.id)
@@ -170,10 +169,6 @@ def sync_placements(
         summary.added,
     )
     return summary
-
-
-def _mark_synced(course: Course, now: datetime) -> Update:
-    return update(Course).where(Course.id == course.id).values(placements_synced_at=now)
 
 
 def refresh_if_stale(

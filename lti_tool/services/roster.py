@@ -53,7 +53,7 @@ def refresh_if_stale(
 
 
 def sync_roster(
-    session: Session, client: ServiceClient, course: Course, now: datetime, rlid: str | None = None
+    session: Session, client: ServiceClient, course: Course, now: datetime
 ) -> RosterSummary:
     """Store every member and role; members Canvas no longer lists become inactive, which ends
     their sessions (see services.membership). Canvas's Student View user is not in the roster
@@ -61,22 +61,17 @@ def sync_roster(
     if not course.memberships_url:
         raise ServiceError("Canvas gave the tool no roster service for this course")
     registration = session.get_one(Registration, course.registration_id)
-    members = client.members(Credentials.of(registration), course.memberships_url, rlid)
-    write_after_call(
-        session, update(Course).where(Course.id == course.id).values(roster_synced_at=now)
-    )
+    members = client.members(Credentials.of(registration), course.memberships_url)
+    write_after_call(session, course, roster_synced_at=now)
     seen = [_store_member(session, course, member).id for member in members]
-    deactivated = 0
-    if rlid is None:
-        result = session.execute(
-            update(Enrollment)
-            .where(Enrollment.course_id == course.id, Enrollment.id.not_in(seen or [-1]))
-            .where(Enrollment.active.is_(True), Enrollment.is_test_user.is_(False))
-            .values(active=False)
-            .execution_options(synchronize_session="fetch")
-        )
-        deactivated = int(getattr(result, "rowcount", 0) or 0)
-        course.roster_synced_at = now
+    result = session.execute(
+        update(Enrollment)
+        .where(Enrollment.course_id == course.id, Enrollment.id.not_in(seen or [-1]))
+        .where(Enrollment.active.is_(True), Enrollment.is_test_user.is_(False))
+        .values(active=False)
+        .execution_options(synchronize_session="fetch")
+    )
+    deactivated = int(getattr(result, "rowcount", 0) or 0)
     LOG.info("roster of course %s: %s members, %s deactivated", course.id, len(seen), deactivated)
     return RosterSummary(len(seen), deactivated)
 
