@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 from flask import Flask
@@ -22,6 +22,9 @@ from demo_canvas.devserver import DevServer
 from lti_tool import create_app
 from lti_tool.http import GuardedHttp
 from lti_tool.web import wiring
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
 
 
 class ServedApp:
@@ -62,13 +65,14 @@ def serve(
 
 
 @contextmanager
-def serving(app: Flask) -> Iterator[str]:
-    """Serve this app instance by a real threaded server; yields its `host:port`."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+def serving(app: WSGIApplication, address: str = "127.0.0.1") -> Iterator[str]:
+    """Serve this app by a real threaded server on a loopback `address`; yields its
+    `host:port`."""
+    server = make_server(address, 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"127.0.0.1:{server.server_port}"
+        yield f"{address}:{server.server_port}"
     finally:
         server.shutdown()
 

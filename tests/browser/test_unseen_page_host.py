@@ -6,21 +6,21 @@ cookie at all (Platform Storage); a page of an unrelated site framing a tool pag
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import delete, select
-from werkzeug.serving import make_server
 
 from lti_tool.models import FramingOrigin, Registration
 from lti_tool.web import session_scope
 from tests.browser.harness import Camera, CookieMode, PersonFactory, SiteFactory
 from tests.browser.site import BrowserSite
+from tests.servers import serving
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 pytestmark = pytest.mark.browser
 
@@ -38,21 +38,14 @@ def site(new_site: SiteFactory) -> BrowserSite:
     return site
 
 
-@contextmanager
-def serving_page(html: str) -> Iterator[str]:
-    """A one-page site on its own loopback address; yields its URL."""
+def one_page(html: str) -> WSGIApplication:
+    """A site that answers every request with `html`."""
 
-    def answer(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    def answer(environ: WSGIEnvironment, start_response: StartResponse) -> list[bytes]:
         start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
         return [html.encode()]
 
-    server = make_server(UNRELATED_ADDRESS, 0, answer, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://{UNRELATED_ADDRESS}:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    return answer
 
 
 def origin(url: str) -> str:
@@ -116,9 +109,9 @@ def test_a_tool_page_framed_by_an_unrelated_site_is_refused(
 
     page = person.context.new_page()
     framer = f'<!doctype html><title>Elsewhere</title><iframe name="stolen" src="{tool_page}">'
-    with serving_page(framer) as unrelated_site:
+    with serving(one_page(framer), UNRELATED_ADDRESS) as unrelated_host:
         with page.expect_response(lambda response: response.url == tool_page) as answer:
-            page.goto(unrelated_site + "/")
+            page.goto(f"http://{unrelated_host}/")
     stolen = page.frame(name="stolen")
     assert stolen is not None
     expect(page.frame_locator("iframe").locator("main h1")).to_have_count(0)
